@@ -1,0 +1,309 @@
+"""The ``albench`` command line. Exit status: 0 all good, 1 some cells failed, 2 bad input."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from albench.config import apply_overrides, parse_config
+from albench.errors import AlbenchInputError
+from albench.plugins import ensure_plugins
+from albench.registry import REGISTRIES
+from albench.runner import BACKENDS, run_experiment
+from albench.suites import suite_as_config
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _csv(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise AlbenchInputError(f"empty list {value!r}: give comma-separated names")
+    return items
+
+
+def _read_raw(config: str | None, suite: str | None) -> tuple[dict, str, str]:
+    """The raw config dict, where it came from, and the default experiment name."""
+    if config is None:
+        name = suite or "quick"
+        return suite_as_config(name), f"<suite {name}>", name
+    path = Path(config)
+    if not path.is_file():
+        raise AlbenchInputError(f"config file {config!r} not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AlbenchInputError(f"{config}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise AlbenchInputError(f"{config}: not UTF-8 text: {exc}") from None
+    return raw, str(path), path.stem
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="albench", message="albench %(version)s")
+def main() -> None:
+    """albench: benchmark pool-based active learning strategies, reproducibly."""
+
+
+@main.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--suite", help="Run a built-in suite (without CONFIG), or replace the config's datasets by a suite.")
+@click.option("--datasets", help="Comma-separated datasets (overrides the config).")
+@click.option("--models", help="Comma-separated models (overrides the config).")
+@click.option("--strategies", help="Comma-separated strategies (overrides the config).")
+@click.option("--reps", type=int, help="Repetitions (overrides the config).")
+@click.option("--seed", type=int, help="Experiment seed (overrides the config).")
+@click.option("-j", "--jobs", "n_jobs", type=int, default=1, show_default=True, help="Parallel workers; -1 for all cores.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True)
+@click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False), help="Parent folder of results/<experiment>.")
+@click.option("--force", is_flag=True, help="Re-run cells that are already stored.")
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False), help="Python file registering components (repeatable).")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def run(config, suite, datasets, models, strategies, reps, seed, n_jobs, backend, out, force, plugins, no_progress):
+    """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
+    try:
+        plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
+        ensure_plugins(plugin_files)
+        raw, source, default_name = _read_raw(config, suite)
+        if reps is not None and reps < 1:
+            raise AlbenchInputError(f"--reps = {reps}: must be an integer >= 1")
+        if seed is not None and seed < 0:
+            raise AlbenchInputError(f"--seed = {seed}: must be an integer >= 0")
+        raw = apply_overrides(
+            raw,
+            {
+                "suite": suite if config is not None else None,
+                "datasets": _csv(datasets),
+                "models": _csv(models),
+                "strategies": _csv(strategies),
+                "repetitions": reps,
+                "seed": seed,
+            },
+        )
+        exp = parse_config(raw, source=source, default_name=default_name)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("cells"),
+        TextColumn("[red]{task.fields[failed]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=no_progress,
+    )
+    state = {"task": None, "failed": 0}
+
+    def on_start(total: int, skipped: int) -> None:
+        if skipped:
+            err_console.print(f"{skipped} cell(s) already stored, skipped (use --force to redo them)")
+        state["task"] = progress.add_task(exp.name, total=total, failed="")
+
+    def on_cell(outcome) -> None:
+        if outcome.error is not None:
+            state["failed"] += 1
+            last = outcome.error.strip().splitlines()[-1]
+            progress.console.print(f"[red]cell failed[/] {outcome.description}: {last}")
+        progress.update(
+            state["task"], advance=1, failed=f"{state['failed']} failed" if state["failed"] else ""
+        )
+
+    try:
+        with progress:
+            summary = run_experiment(
+                exp, out=out, n_jobs=n_jobs, backend=backend, force=force,
+                plugin_files=plugin_files, on_start=on_start, on_cell=on_cell,
+            )
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    _print_summary(summary, exp)
+    sys.exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _print_summary(summary, exp) -> None:
+    from albench.analysis.aubc import aubc_per_cell
+    from albench.store import load_results
+
+    err_console.print(
+        f"ran {summary.ran} cell(s), skipped {summary.skipped}, failed {len(summary.failed)} "
+        f"of {summary.total} in {summary.seconds:.1f} s"
+    )
+    df = load_results(summary.results_dir)
+    if not df.empty:
+        metric = "accuracy" if "accuracy" in df.columns else exp.protocol.metrics[0]
+        cells = aubc_per_cell(df, metric=metric)
+        out_console.print(aubc_table(cells, metric, exp))
+    out_console.print(f"results: {summary.results_dir}")
+    if summary.failed:
+        out_console.print(f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}")
+    out_console.print(f"report:  albench report {summary.results_dir}")
+
+
+def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
+    """Mean AUBC per dataset (and model) x strategy, the best of each row in bold."""
+    strategies = [s.label for s in exp.strategies if s.label in set(cells["strategy"])]
+    by_model = cells["model"].nunique() > 1
+    index = ["dataset", "model"] if by_model else ["dataset"]
+    pivot = cells.pivot_table(index=index, columns="strategy", values="aubc", aggfunc="mean")
+    n_reps = cells.groupby([*index, "strategy"])["aubc"].count()
+    table = Table(title=f"mean AUBC of {metric} (trapezoid, normalised to [0, 1]), over {int(n_reps.max())} repetition(s)")
+    for col in index:
+        table.add_column(col)
+    for s in strategies:
+        table.add_column(s, justify="right")
+    for idx, row in pivot.iterrows():
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        values = [row.get(s, np.nan) for s in strategies]
+        best = np.nanmax(values) if not all(np.isnan(values)) else np.nan
+        cells_txt = [
+            "-" if np.isnan(v) else (f"[bold]{v:.4f}[/]" if v == best else f"{v:.4f}") for v in values
+        ]
+        table.add_row(*map(str, idx), *cells_txt)
+    return table
+
+
+@main.command(name="list")
+@click.argument("kind", required=False, type=click.Choice(sorted(REGISTRIES)))
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
+def list_(kind, plugins):
+    """List registered datasets, models, strategies, labelers, metrics or suites."""
+    try:
+        ensure_plugins(tuple(plugins))
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+    kinds = [kind] if kind else sorted(REGISTRIES)
+    for k in kinds:
+        reg = REGISTRIES[k]
+        table = Table(title=f"{k} ({len(reg)})", title_justify="left")
+        table.add_column("name", style="bold")
+        table.add_column("description")
+        extra = {"strategies": "reference", "datasets": "source"}.get(k)
+        if extra:
+            table.add_column(extra)
+        for e in reg:
+            cols = [e.name, e.description]
+            if extra == "reference":
+                cols.append(e.reference)
+            elif extra == "source":
+                cols.append(str(e.meta.get("source", "")))
+            table.add_row(*cols)
+        for name, reason in sorted(reg.unavailable.items()):
+            table.add_row(name, f"[red]unavailable[/]: {reason}", *([""] if extra else []))
+        out_console.print(table)
+
+
+def _experiment_from_manifest(manifest: dict, source: str):
+    return parse_config(manifest["config"], source=source, default_name=manifest["experiment"])
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+def status(results_dir):
+    """Cells done / failed / missing of a results folder."""
+    from albench.store import ResultStore
+
+    store = ResultStore(results_dir)
+    try:
+        manifest = store.read_manifest()
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+    keys = manifest["cells"]
+    index = manifest.get("cell_index", {})
+    stored, failed = store.stored_keys(), store.failed_keys()
+    done = [k for k in keys if k in stored]
+    bad = [k for k in keys if k in failed and k not in stored]
+    missing = [k for k in keys if k not in stored and k not in failed]
+    stale = sorted(stored - set(keys))
+    out_console.print(f"experiment {manifest['experiment']}: {len(keys)} cells")
+    out_console.print(f"  done    {len(done)}")
+    out_console.print(f"  failed  {len(bad)}")
+    out_console.print(f"  missing {len(missing)}")
+    if stale:
+        out_console.print(f"  ({len(stale)} stored cell(s) belong to an earlier config and are ignored)")
+    for k in bad:
+        c = index.get(k, {})
+        out_console.print(f"  [red]failed[/] {k}: {c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / rep {c.get('repetition')}")
+    sys.exit(EXIT_OK if not bad and not missing else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option("--sample", default=3, show_default=True, type=click.IntRange(min=1), help="Cells to re-run.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the sample.")
+@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
+def verify(results_dir, sample, seed, plugins):
+    """Re-run a sample of stored cells and compare their rows bit for bit (timings excepted)."""
+    from albench.grid import expand_grid
+    from albench.simulation import TIMING_COLUMNS, run_cell
+    from albench.store import ResultStore
+
+    store = ResultStore(results_dir)
+    try:
+        ensure_plugins(tuple(plugins))
+        manifest = store.read_manifest()
+        exp = _experiment_from_manifest(manifest, str(store.manifest_path()))
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+    cells = {c.key: c for c in expand_grid(exp)}
+    stored = sorted(k for k in store.stored_keys() if k in cells)
+    if not stored:
+        _fail(f"{results_dir}: no stored cells to verify")
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(stored, size=min(sample, len(stored)), replace=False)
+    mismatches = 0
+    for key in chosen:
+        expected = pd.read_parquet(store.cell_path(key)).drop(columns=list(TIMING_COLUMNS))
+        got = run_cell(cells[key]).drop(columns=list(TIMING_COLUMNS))
+        got = pd.read_parquet(_roundtrip(got))
+        try:
+            pd.testing.assert_frame_equal(expected, got, check_exact=True)
+            out_console.print(f"[green]identical[/] {key}  {cells[key].describe()}")
+        except AssertionError as exc:
+            mismatches += 1
+            first = str(exc).strip().splitlines()
+            out_console.print(f"[red]DIFFERENT[/] {key}  {cells[key].describe()}: {' '.join(first[:3])}")
+    out_console.print(f"{len(chosen) - mismatches} of {len(chosen)} re-run cell(s) identical")
+    sys.exit(EXIT_OK if mismatches == 0 else EXIT_FAILED)
+
+
+def _roundtrip(df: pd.DataFrame):
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    buf.seek(0)
+    return buf
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,424 @@
+"""Experiment configuration: TOML in, a validated :class:`Experiment` out.
+
+Every field has a default; unknown keys, wrong types and out-of-range values are rejected
+with the field's path, the bad value and what is allowed. See ``docs/config.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from albench.components import ComponentSpec, build_instance, default_label, signature_params
+from albench.errors import AlbenchInputError, invalid_value
+from albench.metrics import DEFAULT_METRICS
+from albench.models import build_model, resolved_model_params
+from albench.registry import DATASETS, METRICS, SUITES
+
+TOP_KEYS = ("name", "seed", "repetitions", "suite", "protocol", "grid")
+PROTOCOL_KEYS = (
+    "test_fraction",
+    "initial_size",
+    "initial_per_class",
+    "batch_size",
+    "budget",
+    "metrics",
+    "standardize",
+)
+STANDARDIZE = ("train", "labeled", "none")
+GRID_KEYS = ("datasets", "models", "strategies", "labelers")
+STRATEGY_EXTRA_KEYS = ("query_model",)
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How every cell is simulated.
+
+    Attributes
+    ----------
+    test_fraction : float
+        Share of the data held out as the test set, in (0, 1).
+    initial_size : int or None
+        Size of the initial labeled set, drawn at random from the training part and re-drawn
+        (deterministically) until it contains every class.
+    initial_per_class : int or None
+        Alternative to ``initial_size``: this many initial labels from each class.
+    batch_size : int
+        Samples queried per round.
+    budget : int, float or "pool"
+        Labels to spend after the initial set: a number, a fraction of the pool in (0, 1],
+        or ``"pool"`` for the whole pool.
+    metrics : tuple of str
+        Test metrics recorded every round.
+    standardize : {"train", "labeled", "none"}
+        Feature standardisation: fitted once on the training part (pool plus initial set,
+        as the AL literature does), refitted every round on the labeled set only, or none.
+    """
+
+    test_fraction: float = 0.25
+    initial_size: int | None = 20
+    initial_per_class: int | None = None
+    batch_size: int = 10
+    budget: int | float | str = 100
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    standardize: str = "train"
+
+    def initial_count(self, n_classes: int) -> int:
+        """Number of initial labels for a dataset with ``n_classes`` classes."""
+        if self.initial_per_class is not None:
+            return self.initial_per_class * n_classes
+        return int(self.initial_size)
+
+    def budget_for(self, pool_size: int) -> int:
+        """The budget in labels for a pool of ``pool_size`` samples."""
+        if self.budget == "pool":
+            return pool_size
+        if isinstance(self.budget, float):
+            return int(math.floor(self.budget * pool_size))
+        return int(self.budget)
+
+    def to_dict(self) -> dict:
+        """Plain dict, as written in a config file (``None`` fields left out)."""
+        out = {
+            "test_fraction": self.test_fraction,
+            "batch_size": self.batch_size,
+            "budget": self.budget,
+            "metrics": list(self.metrics),
+            "standardize": self.standardize,
+        }
+        if self.initial_per_class is not None:
+            out["initial_per_class"] = self.initial_per_class
+        else:
+            out["initial_size"] = self.initial_size
+        return out
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: the grid and how to simulate it."""
+
+    name: str
+    seed: int
+    repetitions: int
+    protocol: Protocol
+    datasets: tuple[ComponentSpec, ...]
+    models: tuple[ComponentSpec, ...]
+    strategies: tuple[ComponentSpec, ...]
+    labelers: tuple[ComponentSpec, ...]
+    suite: str | None = None
+    source: str = "<built-in>"
+    raw: dict = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict:
+        """The experiment as a config dict that :func:`parse_config` reads back to the same cells."""
+        return {
+            "name": self.name,
+            "seed": self.seed,
+            "repetitions": self.repetitions,
+            "protocol": self.protocol.to_dict(),
+            "grid": {
+                "datasets": [c.to_config() for c in self.datasets],
+                "models": [c.to_config() for c in self.models],
+                "strategies": [c.to_config() for c in self.strategies],
+                "labelers": [c.to_config() for c in self.labelers],
+            },
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_keys(table: dict, allowed: tuple[str, ...], where: str) -> None:
+    unknown = [k for k in table if k not in allowed]
+    if unknown:
+        where_txt = f"[{where}]" if where else "the top level"
+        raise AlbenchInputError(
+            f"unknown key {unknown[0]!r} in {where_txt}; allowed keys: {', '.join(allowed)}"
+        )
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _int_field(table: dict, key: str, where: str, default: int, minimum: int) -> int:
+    value = table.get(key, default)
+    if not _is_int(value) or value < minimum:
+        raise invalid_value(f"{where}{key}", value, f"must be an integer >= {minimum}")
+    return value
+
+
+def _name_list(value: Any, field_name: str) -> list:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise invalid_value(field_name, value, "must be a name, a table with a 'name' key, or a non-empty list of them")
+    return value
+
+
+def _split_entry(entry: Any, field_name: str) -> tuple[str, dict, str | None, dict]:
+    """Return (name, params, label, extras) from ``"name"`` or ``{name = ..., ...}``."""
+    if isinstance(entry, str):
+        return entry, {}, None, {}
+    if isinstance(entry, dict):
+        if "name" not in entry or not isinstance(entry["name"], str):
+            raise invalid_value(field_name, entry, "a table entry needs a string 'name' key")
+        params = {k: v for k, v in entry.items() if k not in ("name", "label")}
+        label = entry.get("label")
+        if label is not None and (not isinstance(label, str) or not label.strip()):
+            raise invalid_value(f"{field_name}.label", label, "must be a non-empty string")
+        return entry["name"], params, label, {}
+    raise invalid_value(field_name, entry, "must be a name (string) or a table with a 'name' key")
+
+
+def _unique_labels(specs: list[ComponentSpec], field_name: str) -> None:
+    seen: dict[str, int] = {}
+    for i, spec in enumerate(specs):
+        if spec.label in seen:
+            raise AlbenchInputError(
+                f"{field_name}[{i}]: {spec.label!r} appears twice (also at [{seen[spec.label]}]); "
+                "give one a different 'label' or different parameters"
+            )
+        seen[spec.label] = i
+
+
+def parse_dataset(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one dataset entry (name registered, parameters accepted)."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    obj = DATASETS.get(name, field=field_name).obj
+    resolved = signature_params(obj, "dataset", name, params, field_name)
+    return ComponentSpec("dataset", name, params, resolved, label or default_label(name, params))
+
+
+def parse_model(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one model entry by building the estimator once."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    est = build_model(name, params, random_state=0, field=field_name)
+    resolved = resolved_model_params(est)
+    return ComponentSpec("model", name, params, resolved, label or default_label(name, params))
+
+
+def parse_strategy(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one strategy entry; ``query_model`` may name a model to query with."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    extra: dict = {}
+    if "query_model" in params:
+        extra["query_model"] = parse_model(params.pop("query_model"), f"{field_name}.query_model")
+    instance = build_instance("strategy", name, params, field_name)
+    resolved = instance.get_params(deep=False)
+    if label is None:
+        label = default_label(name, params)
+        if extra:
+            qm = extra["query_model"].label
+            label = f"{label[:-1]}, query_model={qm})" if label.endswith(")") else f"{label}(query_model={qm})"
+    return ComponentSpec("strategy", name, params, resolved, label, extra)
+
+
+def parse_labeler(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one labeler entry."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    instance = build_instance("labeler", name, params, field_name)
+    return ComponentSpec(
+        "labeler", name, params, instance.get_params(deep=False), label or default_label(name, params)
+    )
+
+
+PARSERS = {
+    "datasets": parse_dataset,
+    "models": parse_model,
+    "strategies": parse_strategy,
+    "labelers": parse_labeler,
+}
+
+
+def parse_protocol(table: Any) -> Protocol:
+    """Validate the ``[protocol]`` table."""
+    if not isinstance(table, dict):
+        raise invalid_value("protocol", table, "must be a table")
+    _check_keys(table, PROTOCOL_KEYS, "protocol")
+    default = Protocol()
+    tf = table.get("test_fraction", default.test_fraction)
+    if isinstance(tf, bool) or not isinstance(tf, (int, float)) or not 0 < tf < 1:
+        raise invalid_value("protocol.test_fraction", tf, "must be a number strictly between 0 and 1")
+    if "initial_size" in table and "initial_per_class" in table:
+        raise AlbenchInputError(
+            "protocol: give either initial_size (a total) or initial_per_class, not both"
+        )
+    initial_size: int | None = None
+    initial_per_class: int | None = None
+    if "initial_per_class" in table:
+        initial_per_class = _int_field(table, "initial_per_class", "protocol.", 1, 1)
+    else:
+        initial_size = _int_field(table, "initial_size", "protocol.", default.initial_size or 20, 2)
+    batch_size = _int_field(table, "batch_size", "protocol.", default.batch_size, 1)
+    budget = table.get("budget", default.budget)
+    if isinstance(budget, bool):
+        raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
+    if isinstance(budget, str):
+        if budget != "pool":
+            raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
+    elif isinstance(budget, float):
+        if not 0 < budget <= 1:
+            raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
+    elif _is_int(budget):
+        if budget < 1:
+            raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
+    else:
+        raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
+    metrics = table.get("metrics", list(default.metrics))
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    if not isinstance(metrics, list) or not metrics:
+        raise invalid_value("protocol.metrics", metrics, "must be a non-empty list of metric names")
+    for i, m in enumerate(metrics):
+        if not isinstance(m, str):
+            raise invalid_value(f"protocol.metrics[{i}]", m, "must be a metric name")
+        METRICS.get(m, field=f"protocol.metrics[{i}]")
+    if len(set(metrics)) != len(metrics):
+        raise invalid_value("protocol.metrics", metrics, "must not repeat a metric")
+    standardize = table.get("standardize", default.standardize)
+    if standardize not in STANDARDIZE:
+        raise invalid_value("protocol.standardize", standardize, f"allowed: {', '.join(STANDARDIZE)}")
+    return Protocol(
+        standardize=standardize,
+        test_fraction=float(tf),
+        initial_size=initial_size,
+        initial_per_class=initial_per_class,
+        batch_size=batch_size,
+        budget=budget,
+        metrics=tuple(metrics),
+    )
+
+
+_BUDGET_ALLOWED = (
+    "must be a positive integer (labels), a fraction of the pool in (0, 1], or \"pool\""
+)
+
+
+def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experiment") -> Experiment:
+    """Validate a config dict (as read from TOML) and fill in defaults.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed TOML document.
+    source : str
+        Where it came from, for messages and the manifest.
+    default_name : str
+        Experiment name when the config does not give one.
+
+    Raises
+    ------
+    AlbenchInputError
+        On the first problem found, naming the field.
+    """
+    if not isinstance(raw, dict):
+        raise AlbenchInputError(f"{source}: the config must be a TOML table")
+    _check_keys(raw, TOP_KEYS, "")
+    name = raw.get("name", default_name)
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise invalid_value(
+            "name", name, "must be a non-empty name of letters, digits, '.', '_' or '-' (it names the results folder)"
+        )
+    seed = _int_field(raw, "seed", "", 0, 0)
+    repetitions = _int_field(raw, "repetitions", "", 5, 1)
+    protocol = parse_protocol(raw.get("protocol", {}))
+    grid = raw.get("grid", {})
+    if not isinstance(grid, dict):
+        raise invalid_value("grid", grid, "must be a table")
+    _check_keys(grid, GRID_KEYS, "grid")
+    suite = raw.get("suite")
+    if suite is not None:
+        if not isinstance(suite, str):
+            raise invalid_value("suite", suite, "must be a suite name")
+        if "datasets" in grid:
+            raise AlbenchInputError("give either suite or grid.datasets, not both")
+    axes: dict[str, tuple[ComponentSpec, ...]] = {}
+    defaults = {
+        "datasets": suite_datasets(suite) if suite else None,
+        "models": ["logistic_regression"],
+        "strategies": ["random", "least_confident", "margin", "entropy"],
+        "labelers": ["oracle"],
+    }
+    for axis in GRID_KEYS:
+        entries = grid.get(axis, defaults[axis])
+        if entries is None:
+            raise AlbenchInputError("grid.datasets is missing: list the datasets, or name a suite")
+        entries = _name_list(entries, f"grid.{axis}")
+        specs = [PARSERS[axis](e, f"grid.{axis}[{i}]") for i, e in enumerate(entries)]
+        _unique_labels(specs, f"grid.{axis}")
+        axes[axis] = tuple(specs)
+    return Experiment(
+        name=name,
+        seed=seed,
+        repetitions=repetitions,
+        protocol=protocol,
+        suite=suite,
+        source=source,
+        raw=raw,
+        **axes,
+    )
+
+
+def suite_datasets(suite: str) -> list:
+    """Dataset entries of a registered suite."""
+    return list(SUITES.get(suite, field="suite").obj["datasets"])
+
+
+def suite_config(suite: str) -> dict:
+    """The whole config dict of a registered suite."""
+    return dict(SUITES.get(suite, field="suite").obj)
+
+
+def load_config(path: str | Path) -> Experiment:
+    """Read and validate a TOML config file.
+
+    Raises
+    ------
+    AlbenchInputError
+        If the file is missing, is not valid TOML, or fails validation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AlbenchInputError(f"config file {str(path)!r} not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise AlbenchInputError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise AlbenchInputError(f"{path}: not UTF-8 text: {exc}") from None
+    return parse_config(raw, source=str(path), default_name=path.stem)
+
+
+def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
+    """Return a copy of a raw config with command-line overrides applied.
+
+    ``overrides`` keys: ``datasets``, ``models``, ``strategies`` (lists of names),
+    ``repetitions``, ``seed``, ``suite``. ``None`` values are ignored.
+    """
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    grid = dict(out.get("grid", {}))
+    if overrides.get("suite") is not None:
+        out["suite"] = overrides["suite"]
+        grid.pop("datasets", None)
+    for axis in ("datasets", "models", "strategies"):
+        if overrides.get(axis) is not None:
+            grid[axis] = list(overrides[axis])
+            if axis == "datasets":
+                out.pop("suite", None)
+    if grid:
+        out["grid"] = grid
+    for key in ("repetitions", "seed"):
+        if overrides.get(key) is not None:
+            out[key] = overrides[key]
+    return out
+
+
+def with_name(exp: Experiment, name: str) -> Experiment:
+    """A copy of ``exp`` under another name."""
+    return replace(exp, name=name)

@@ -1,0 +1,39 @@
+"""Exceptions albench raises for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+
+
+class AlbenchInputError(ValueError):
+    """Bad input from the user: a config, a flag, a dataset or a plugin.
+
+    The CLI turns it into a one-line message and exit status 2; nothing is written.
+    """
+
+
+def invalid_value(field: str, value: object, allowed: str) -> AlbenchInputError:
+    """Build the canonical error for a bad field value.
+
+    Parameters
+    ----------
+    field : str
+        Dotted path of the field, e.g. ``"protocol.batch_size"``.
+    value : object
+        The offending value.
+    allowed : str
+        What is allowed, in words.
+    """
+    return AlbenchInputError(f"{field} = {value!r}: {allowed}")
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str], field: str | None = None) -> AlbenchInputError:
+    """Build the error for a name that no registry entry carries, with a suggestion."""
+    known = sorted(known)
+    where = f"{field} = {name!r}" if field else f"{kind} {name!r}"
+    close = get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return AlbenchInputError(
+        f"{where}: unknown {kind}.{hint} Registered {kind}s: {', '.join(known) or '(none)'}"
+    )

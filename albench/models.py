@@ -1,0 +1,115 @@
+"""Built-in models: scikit-learn estimators with a reproducible random_state.
+
+A model entry is a factory ``(random_state, **params) -> estimator``. Its parameters are
+checked against the estimator's own ``get_params`` before any work, and the resolved
+parameters (every parameter of the estimator except ``random_state``, which albench
+derives) describe the model completely in the cell key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sklearn.base import BaseEstimator, clone
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.svm import SVC, LinearSVC
+
+from albench.errors import AlbenchInputError
+from albench.registry import MODELS
+
+
+def _register_estimator(
+    name: str, estimator: BaseEstimator, description: str
+) -> None:
+    """Register a factory that clones ``estimator`` with the user's parameters."""
+
+    def factory(random_state: int | None = None, **params: Any) -> BaseEstimator:
+        est = clone(estimator)
+        est.set_params(**params)
+        if "random_state" in est.get_params(deep=False):
+            est.set_params(random_state=random_state)
+        return est
+
+    factory.__name__ = f"make_{name}"
+    factory.__doc__ = f"Build {type(estimator).__name__} for the {name!r} model."
+    MODELS.add(name, factory, description=description, estimator=type(estimator).__name__)
+
+
+_register_estimator(
+    "logistic_regression",
+    LogisticRegression(max_iter=1000),
+    "Multinomial logistic regression (lbfgs, C=1.0, max_iter=1000)",
+)
+_register_estimator(
+    "linear_svm",
+    LinearSVC(),
+    "Linear support vector machine (decision values only, no probabilities)",
+)
+_register_estimator(
+    "rbf_svm",
+    SVC(kernel="rbf", gamma="scale"),
+    "RBF-kernel SVM (decision values; set probability = true for Platt probabilities)",
+)
+_register_estimator(
+    "random_forest",
+    RandomForestClassifier(n_estimators=100),
+    "Random forest (100 trees)",
+)
+_register_estimator(
+    "knn",
+    KNeighborsClassifier(n_neighbors=5),
+    "k-nearest neighbours (k=5, probabilities from neighbour votes)",
+)
+_register_estimator(
+    "gaussian_nb",
+    GaussianNB(),
+    "Gaussian naive Bayes",
+)
+_register_estimator(
+    "mlp",
+    MLPClassifier(hidden_layer_sizes=(100,), max_iter=500),
+    "Multi-layer perceptron (one hidden layer of 100 units, adam, max_iter=500)",
+)
+
+
+def build_model(name: str, params: dict, random_state: int | None, field: str = "model") -> BaseEstimator:
+    """Build a registered model, turning bad parameters into a clear input error.
+
+    Parameters
+    ----------
+    name : str
+        Registered model name.
+    params : dict
+        Parameters from the config.
+    random_state : int or None
+        The derived seed.
+    field : str
+        Config path used in error messages.
+    """
+    factory: Callable[..., BaseEstimator] = MODELS.get(name, field=field).obj
+    if "random_state" in params:
+        raise AlbenchInputError(
+            f"{field} {name!r}: random_state is derived from the experiment seed; remove it"
+        )
+    try:
+        est = factory(random_state=random_state, **params)
+    except (ValueError, TypeError) as exc:
+        raise AlbenchInputError(f"{field} {name!r}: bad parameters {params!r}: {exc}") from None
+    if hasattr(est, "_validate_params"):
+        try:
+            est._validate_params()
+        except (ValueError, TypeError) as exc:
+            raise AlbenchInputError(f"{field} {name!r}: {exc}") from None
+    return est
+
+
+def resolved_model_params(estimator: BaseEstimator) -> dict:
+    """Every parameter of ``estimator`` except the derived ``random_state``."""
+    params = estimator.get_params(deep=False)
+    params.pop("random_state", None)
+    return params

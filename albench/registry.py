@@ -1,0 +1,147 @@
+"""One generic registry for every kind of component (datasets, models, strategies, ...).
+
+Built-ins register with a decorator at import time; plugins register the same way from a
+Python file (``--plugin file.py``) or an installed package's entry point (group
+``albench.plugins``). A plugin that fails to import is recorded as unavailable with its
+reason instead of breaking discovery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from albench.errors import AlbenchInputError, unknown_name
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered component.
+
+    Attributes
+    ----------
+    name : str
+        The name users write in configs and on the command line.
+    obj : object
+        The class or factory that builds the component.
+    description : str
+        One line shown by ``albench list``.
+    reference : str
+        Literature reference (may be empty).
+    meta : dict
+        Kind-specific extra information (e.g. a dataset's source).
+    """
+
+    name: str
+    obj: Any
+    description: str
+    reference: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+class Registry:
+    """A named collection of components of one kind.
+
+    Parameters
+    ----------
+    kind : str
+        Singular noun used in messages, e.g. ``"strategy"``.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Entry] = {}
+        self.unavailable: dict[str, str] = {}
+
+    def register(
+        self,
+        name: str,
+        *,
+        description: str,
+        reference: str = "",
+        replace: bool = False,
+        **meta: Any,
+    ) -> Callable[[Any], Any]:
+        """Return a decorator that registers its target under ``name``."""
+
+        def decorator(obj: Any) -> Any:
+            self.add(name, obj, description=description, reference=reference, replace=replace, **meta)
+            return obj
+
+        return decorator
+
+    def add(
+        self,
+        name: str,
+        obj: Any,
+        *,
+        description: str,
+        reference: str = "",
+        replace: bool = False,
+        **meta: Any,
+    ) -> Entry:
+        """Register ``obj`` under ``name``; a second registration of a name is an error."""
+        if not name or not isinstance(name, str):
+            raise AlbenchInputError(f"{self.kind} name {name!r}: must be a non-empty string")
+        if name in self._entries and not replace and self._entries[name].obj is not obj:
+            raise AlbenchInputError(
+                f"{self.kind} {name!r} is already registered "
+                f"(by {_origin(self._entries[name].obj)}); pick another name"
+            )
+        entry = Entry(name=name, obj=obj, description=description, reference=reference, meta=dict(meta))
+        self._entries[name] = entry
+        self.unavailable.pop(name, None)
+        return entry
+
+    def get(self, name: str, field: str | None = None) -> Entry:
+        """Return the entry for ``name`` or raise an error listing the registered names."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            if name in self.unavailable:
+                raise AlbenchInputError(
+                    f"{field or self.kind} = {name!r}: unavailable on this machine: {self.unavailable[name]}"
+                ) from None
+            raise unknown_name(self.kind, name, self._entries, field) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(sorted(self._entries.values(), key=lambda e: e.name))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self._entries)
+
+    def mark_unavailable(self, name: str, reason: str) -> None:
+        """Record that ``name`` could not be loaded, and why."""
+        if name not in self._entries:
+            self.unavailable[name] = reason
+
+
+def _origin(obj: Any) -> str:
+    module = getattr(obj, "__module__", "?")
+    qualname = getattr(obj, "__qualname__", type(obj).__name__)
+    return f"{module}.{qualname}"
+
+
+DATASETS = Registry("dataset")
+MODELS = Registry("model")
+STRATEGIES = Registry("strategy")
+LABELERS = Registry("labeler")
+METRICS = Registry("metric")
+SUITES = Registry("suite")
+
+REGISTRIES: dict[str, Registry] = {
+    "datasets": DATASETS,
+    "models": MODELS,
+    "strategies": STRATEGIES,
+    "labelers": LABELERS,
+    "metrics": METRICS,
+    "suites": SUITES,
+}

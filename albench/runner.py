@@ -1,0 +1,214 @@
+"""Run an experiment's cells in parallel, skip stored ones, store results as they finish."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+from threadpoolctl import threadpool_limits
+
+from albench.config import Experiment
+from albench.environment import machine_info, package_versions
+from albench.errors import AlbenchInputError
+from albench.grid import RESULT_FORMAT_VERSION, Cell, check_feasible, expand_grid
+from albench.plugins import ensure_plugins
+from albench.simulation import run_cell
+from albench.store import ResultStore
+
+BACKENDS = ("loky", "dask", "ray", "sequential")
+
+
+@dataclass
+class CellOutcome:
+    """What a worker sends back: the cell's rows, or its traceback."""
+
+    key: str
+    rows: object | None
+    error: str | None
+    seconds: float
+    description: str
+
+
+@dataclass
+class RunSummary:
+    """What a run did."""
+
+    results_dir: Path
+    total: int
+    skipped: int
+    ran: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _run_one(cell: Cell, plugin_files: tuple[str, ...], blas_threads: int | None) -> CellOutcome:
+    """Worker entry point: load plugins, limit BLAS threads, run the cell, catch everything."""
+    start = time.perf_counter()
+    try:
+        ensure_plugins(plugin_files)
+        if blas_threads is None:
+            rows = run_cell(cell)
+        else:
+            with threadpool_limits(limits=blas_threads):
+                rows = run_cell(cell)
+        return CellOutcome(cell.key, rows, None, time.perf_counter() - start, cell.describe())
+    except Exception:
+        return CellOutcome(cell.key, None, traceback.format_exc(), time.perf_counter() - start, cell.describe())
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """``-1`` means all cores; otherwise a positive worker count."""
+    if n_jobs == -1:
+        return os.cpu_count() or 1
+    if n_jobs < 1:
+        raise AlbenchInputError(f"-j/--jobs = {n_jobs}: must be a positive integer or -1 (all cores)")
+    return n_jobs
+
+
+def _backend_context(backend: str, n_jobs: int):
+    """A joblib ``parallel_config`` for the chosen backend, with a clear error if it is missing."""
+    if backend not in BACKENDS:
+        raise AlbenchInputError(f"--backend = {backend!r}: allowed: {', '.join(BACKENDS)}")
+    if backend == "dask":
+        try:
+            from dask.distributed import Client, LocalCluster  # noqa: F401
+        except ImportError:
+            raise AlbenchInputError(
+                "--backend dask needs dask[distributed]: pip install 'albench[dask]'"
+            ) from None
+        address = os.environ.get("ALBENCH_DASK_SCHEDULER")
+        client = Client(address) if address else Client(LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True))
+        return joblib.parallel_config(backend="dask", n_jobs=n_jobs), client
+    if backend == "ray":
+        try:
+            import ray
+            from ray.util.joblib import register_ray
+        except ImportError:
+            raise AlbenchInputError("--backend ray needs ray: pip install 'albench[ray]'") from None
+        register_ray()
+        if not ray.is_initialized():
+            ray.init(address=os.environ.get("ALBENCH_RAY_ADDRESS"), num_cpus=None if os.environ.get("ALBENCH_RAY_ADDRESS") else n_jobs)
+        return joblib.parallel_config(backend="ray", n_jobs=n_jobs), None
+    if backend == "sequential" or n_jobs == 1:
+        return joblib.parallel_config(backend="sequential", n_jobs=1), None
+    return joblib.parallel_config(backend="loky", n_jobs=n_jobs), None
+
+
+def build_manifest(exp: Experiment, cells: list[Cell], datasets: dict, previous: dict | None) -> dict:
+    """The manifest: config, cell keys, versions, machine, format and timestamps."""
+    now = _timestamp()
+    return {
+        "format_version": RESULT_FORMAT_VERSION,
+        "experiment": exp.name,
+        "config_source": exp.source,
+        "config": exp.to_dict(),
+        "cells": [c.key for c in cells],
+        "cell_index": {
+            c.key: {
+                "dataset": c.dataset.label,
+                "model": c.model.label,
+                "strategy": c.strategy.label,
+                "labeler": c.labeler.label,
+                "repetition": c.repetition,
+            }
+            for c in cells
+        },
+        "datasets": datasets,
+        "versions": package_versions(),
+        "machine": machine_info(),
+        "created": (previous or {}).get("created", now),
+        "updated": now,
+    }
+
+
+def run_experiment(
+    exp: Experiment,
+    out: str | Path = "results",
+    n_jobs: int = 1,
+    backend: str = "loky",
+    force: bool = False,
+    plugin_files: tuple[str, ...] = (),
+    on_start: Callable[[int, int], None] | None = None,
+    on_cell: Callable[[CellOutcome], None] | None = None,
+) -> RunSummary:
+    """Simulate every cell of ``exp`` not yet stored under ``out/<name>``.
+
+    Parameters
+    ----------
+    exp : Experiment
+        The validated experiment.
+    out : path
+        Parent folder of the results folder.
+    n_jobs : int
+        Parallel workers (``-1``: all cores).
+    backend : {"loky", "dask", "ray", "sequential"}
+        joblib backend.
+    force : bool
+        Re-run cells that are already stored.
+    plugin_files : tuple of str
+        Plugin files the workers must load.
+    on_start, on_cell : callable, optional
+        Progress callbacks: ``on_start(total_to_run, skipped)``, ``on_cell(outcome)``.
+
+    Returns
+    -------
+    RunSummary
+    """
+    n_jobs = resolve_n_jobs(n_jobs)
+    datasets = check_feasible(exp)
+    cells = expand_grid(exp)
+    parallel_ctx, client = _backend_context(backend, n_jobs)
+    store = ResultStore(Path(out) / exp.name)
+    previous = None
+    if store.manifest_path().is_file():
+        try:
+            previous = store.read_manifest()
+        except (ValueError, OSError):
+            previous = None
+    store.write_manifest(build_manifest(exp, cells, datasets, previous))
+    todo = [c for c in cells if force or not store.has(c.key)]
+    summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
+    if on_start:
+        on_start(len(todo), summary.skipped)
+    start = time.perf_counter()
+    cpus = os.cpu_count() or 1
+    blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
+    try:
+        with parallel_ctx:
+            for outcome in _execute(todo, plugin_files, blas_threads, n_jobs):
+                if outcome.error is None:
+                    store.write_cell(outcome.key, outcome.rows)
+                    summary.ran += 1
+                else:
+                    store.write_failure(
+                        outcome.key,
+                        {"key": outcome.key, "cell": outcome.description, "traceback": outcome.error,
+                         "time": _timestamp()},
+                    )
+                    summary.failed.append(outcome.key)
+                if on_cell:
+                    on_cell(outcome)
+    finally:
+        if client is not None:
+            client.close()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _execute(todo: list[Cell], plugin_files, blas_threads, n_jobs) -> Iterator[CellOutcome]:
+    if not todo:
+        return iter(())
+    if n_jobs == 1:
+        return (_run_one(c, plugin_files, blas_threads) for c in todo)
+    parallel = joblib.Parallel(return_as="generator_unordered")
+    return parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads) for c in todo)

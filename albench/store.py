@@ -1,0 +1,163 @@
+"""The results folder: one parquet file per cell, a manifest, and failed cells' tracebacks.
+
+``results/<experiment>/manifest.json``, ``cells/<key>.parquet``, ``failed/<key>.json``.
+Every file is written to a temporary name in the same folder and renamed into place, so a
+crash leaves each cell either complete or absent (DESIGN invariant 4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from albench.errors import AlbenchInputError
+from albench.grid import RESULT_FORMAT_VERSION
+
+MANIFEST = "manifest.json"
+CELLS = "cells"
+FAILED = "failed"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: dict) -> None:
+    """Atomically write ``obj`` as indented JSON."""
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
+
+
+class ResultStore:
+    """Reads and writes one experiment's results folder.
+
+    Parameters
+    ----------
+    root : path
+        ``results/<experiment>``.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.cells_dir = self.root / CELLS
+        self.failed_dir = self.root / FAILED
+
+    # ----------------------------------------------------------------- cells
+    def cell_path(self, key: str) -> Path:
+        """Where a cell's rows live."""
+        return self.cells_dir / f"{key}.parquet"
+
+    def has(self, key: str) -> bool:
+        """Whether a complete result for ``key`` is stored."""
+        return self.cell_path(key).is_file()
+
+    def stored_keys(self) -> set[str]:
+        """Keys of every stored cell."""
+        if not self.cells_dir.is_dir():
+            return set()
+        return {p.stem for p in self.cells_dir.glob("*.parquet")}
+
+    def failed_keys(self) -> set[str]:
+        """Keys of every cell whose last attempt failed."""
+        if not self.failed_dir.is_dir():
+            return set()
+        return {p.stem for p in self.failed_dir.glob("*.json")}
+
+    def write_cell(self, key: str, rows: pd.DataFrame) -> Path:
+        """Store a cell's rows atomically (and forget an earlier failure of it)."""
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[b"albench_format"] = str(RESULT_FORMAT_VERSION).encode()
+        table = table.replace_schema_metadata(meta)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        path = self.cell_path(key)
+        atomic_write_bytes(path, sink.getvalue().to_pybytes())
+        (self.failed_dir / f"{key}.json").unlink(missing_ok=True)
+        return path
+
+    def write_failure(self, key: str, info: dict) -> Path:
+        """Store a failed cell's description and traceback."""
+        path = self.failed_dir / f"{key}.json"
+        atomic_write_json(path, info)
+        return path
+
+    def read_failures(self) -> list[dict]:
+        """Every stored failure record."""
+        if not self.failed_dir.is_dir():
+            return []
+        return [json.loads(p.read_text()) for p in sorted(self.failed_dir.glob("*.json"))]
+
+    def remove_cell(self, key: str) -> None:
+        """Delete a stored cell (used by ``--force``)."""
+        self.cell_path(key).unlink(missing_ok=True)
+
+    # -------------------------------------------------------------- manifest
+    def manifest_path(self) -> Path:
+        """``manifest.json``."""
+        return self.root / MANIFEST
+
+    def read_manifest(self) -> dict:
+        """The manifest, or an input error if the folder holds none."""
+        path = self.manifest_path()
+        if not path.is_file():
+            raise AlbenchInputError(
+                f"{str(self.root)!r} is not an albench results folder (no {MANIFEST}); "
+                "give the folder that `albench run` wrote, e.g. results/<experiment>"
+            )
+        return json.loads(path.read_text())
+
+    def write_manifest(self, manifest: dict) -> None:
+        """Atomically (re)write the manifest."""
+        atomic_write_json(self.manifest_path(), manifest)
+
+    def read_cells(self, keys: Iterable[str] | None = None) -> pd.DataFrame:
+        """Rows of the given stored cells (all stored cells by default), in key order."""
+        wanted = sorted(self.stored_keys() if keys is None else set(keys) & self.stored_keys())
+        frames = [pd.read_parquet(self.cell_path(k)) for k in wanted]
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True)
+
+
+def load_results(path: str | Path, include_stale: bool = False) -> pd.DataFrame:
+    """Read a results folder into one long DataFrame (one row per cell and round).
+
+    Parameters
+    ----------
+    path : path
+        ``results/<experiment>`` as written by ``albench run``.
+    include_stale : bool
+        Also return cells stored by an earlier, different config of the same experiment
+        (by default only the cells of the grid in the manifest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by dataset, model, strategy, labeler, repetition and round.
+    """
+    store = ResultStore(path)
+    manifest = store.read_manifest()
+    keys = None if include_stale else manifest.get("cells", [])
+    df = store.read_cells(keys)
+    if df.empty:
+        return df
+    order = ["dataset", "model", "strategy", "labeler", "repetition", "round"]
+    return df.sort_values(order, kind="stable").reset_index(drop=True)

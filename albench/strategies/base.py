@@ -1,0 +1,204 @@
+"""The strategy contract: what a strategy sees (QueryContext) and what it must return.
+
+A strategy is a thin, scikit-learn-style class (``__init__`` only stores parameters,
+``get_params`` describes it completely) over pure scoring kernels (:mod:`.kernels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from albench.errors import AlbenchInputError
+
+#: The query model exposes ``predict_proba``.
+PROBA = "proba"
+#: The query model exposes ``decision_function``.
+DECISION = "decision"
+#: Either of the two (probabilities preferred).
+PROBA_OR_DECISION = "proba_or_decision"
+#: The strategy refits copies of the query model (``ctx.make_model``).
+REFIT = "refit"
+#: The strategy reads the features ``ctx.X``.
+FEATURES = "features"
+
+CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES})
+
+
+def model_capabilities(estimator: Any) -> frozenset[str]:
+    """What an unfitted estimator can serve: ``proba`` and/or ``decision``.
+
+    ``hasattr`` respects scikit-learn's ``available_if`` (``SVC(probability=False)`` has no
+    ``predict_proba``).
+    """
+    caps = {REFIT, FEATURES}
+    if hasattr(estimator, "predict_proba"):
+        caps.add(PROBA)
+    if hasattr(estimator, "decision_function"):
+        caps.add(DECISION)
+    if PROBA in caps or DECISION in caps:
+        caps.add(PROBA_OR_DECISION)
+    return frozenset(caps)
+
+
+@dataclass
+class QueryContext:
+    """Everything a strategy may look at when it chooses a batch.
+
+    Positions index the rows of ``X`` (the training part: labeled set plus pool). True
+    labels of the pool are not here: a strategy sees only the labels revealed so far.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_train, n_features)
+        Features of the training part.
+    labeled : ndarray of int
+        Positions of the labeled samples.
+    y_labeled : ndarray of int
+        Revealed labels (encoded ``0 .. n_classes - 1``), aligned with ``labeled``.
+    pool : ndarray of int
+        Positions of the unlabeled samples a strategy may query.
+    n_classes : int
+        Number of classes of the dataset (columns of probability matrices).
+    model : estimator
+        The query model, fitted on ``(X[labeled], y_labeled)``.
+    make_model : callable
+        Returns a new unfitted copy of the query model (same parameters and random_state).
+    """
+
+    X: np.ndarray
+    labeled: np.ndarray
+    y_labeled: np.ndarray
+    pool: np.ndarray
+    n_classes: int
+    model: Any
+    make_model: Callable[[], Any]
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def predict_proba(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities of the query model, one column per dataset class.
+
+        Classes the model never saw get probability 0. ``positions`` defaults to the pool.
+        """
+        if positions is None:
+            if "proba_pool" not in self._cache:
+                self._cache["proba_pool"] = self.predict_proba(self.pool)
+            return self._cache["proba_pool"]
+        if not hasattr(self.model, "predict_proba"):
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no predict_proba; this strategy needs probabilities"
+            )
+        return expand_proba(self.model.predict_proba(self.X[positions]), self.model.classes_, self.n_classes)
+
+    def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """Decision values of the query model (1-D for binary problems). Defaults to the pool."""
+        if positions is None:
+            if "decision_pool" not in self._cache:
+                self._cache["decision_pool"] = self.decision_function(self.pool)
+            return self._cache["decision_pool"]
+        if not hasattr(self.model, "decision_function"):
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no decision_function"
+            )
+        return np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
+
+
+def expand_proba(proba: np.ndarray, model_classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Place a model's probability columns into ``n_classes`` columns (missing classes: 0)."""
+    proba = np.asarray(proba, dtype=np.float64)
+    model_classes = np.asarray(model_classes)
+    if proba.shape[1] == n_classes and np.array_equal(model_classes, np.arange(n_classes)):
+        return proba
+    out = np.zeros((proba.shape[0], n_classes), dtype=np.float64)
+    out[:, model_classes.astype(np.int64)] = proba
+    return out
+
+
+class Strategy(BaseEstimator):
+    """Base class of query strategies.
+
+    Subclasses set ``needs`` (a subset of :data:`CAPABILITIES`), store their parameters in
+    ``__init__`` without changing them, validate them in :meth:`validate`, and implement
+    :meth:`query`.
+    """
+
+    needs: ClassVar[frozenset[str]] = frozenset()
+
+    def validate(self) -> None:
+        """Raise :class:`AlbenchInputError` naming a bad parameter. Called before any work."""
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """Return ``min(batch_size, len(ctx.pool))`` distinct positions taken from ``ctx.pool``.
+
+        Parameters
+        ----------
+        ctx : QueryContext
+            The labeled set, the pool and the fitted query model.
+        batch_size : int
+            Number of samples to return (fewer only when the pool is smaller).
+        rng : numpy.random.Generator
+            The strategy's own random stream for this cell; the only randomness allowed.
+        """
+        raise NotImplementedError
+
+    def uses_probabilities(self, model: Any) -> bool:
+        """Whether the strategy will read probabilities from ``model`` (else decision values)."""
+        return PROBA in self.needs or (PROBA_OR_DECISION in self.needs and hasattr(model, "predict_proba"))
+
+
+def check_strategy_model(strategy_label: str, strategy: Strategy, model_label: str, estimator: Any) -> None:
+    """Reject, before any work, a strategy paired with a model that cannot serve it."""
+    missing = set(strategy.needs) - model_capabilities(estimator)
+    if missing:
+        words = {
+            PROBA: "predict_proba",
+            DECISION: "decision_function",
+            PROBA_OR_DECISION: "predict_proba or decision_function",
+        }
+        need = ", ".join(sorted(words.get(m, m) for m in missing))
+        raise AlbenchInputError(
+            f"strategy {strategy_label!r} needs {need}, which model {model_label!r} "
+            f"({type(estimator).__name__}) does not provide"
+        )
+
+
+def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> None:
+    """Raise an error naming ``name`` unless ``value`` is an int in ``[minimum, maximum]``."""
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if ok and minimum is not None and value < minimum:
+        ok = False
+    if ok and maximum is not None and value > maximum:
+        ok = False
+    if not ok:
+        lo = "" if minimum is None else f" >= {minimum}"
+        hi = "" if maximum is None else f" <= {maximum}"
+        raise AlbenchInputError(f"{name} = {value!r}: must be an integer{lo}{hi and ' and' + hi}")
+
+
+def check_float(
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """Raise an error naming ``name`` unless ``value`` is a real number in the interval."""
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if ok:
+        v = float(value)
+        ok = np.isfinite(v)
+        if ok and low is not None:
+            ok = v > low if low_open else v >= low
+        if ok and high is not None:
+            ok = v < high if high_open else v <= high
+    if not ok:
+        lb = "(" if low_open else "["
+        hb = ")" if high_open else "]"
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise AlbenchInputError(f"{name} = {value!r}: must be a number in {lb}{lo}, {hi}{hb}")

@@ -1,0 +1,66 @@
+"""Uncertainty sampling: least confident, margin, entropy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from albench.registry import STRATEGIES
+from albench.strategies import kernels
+from albench.strategies.base import PROBA, PROBA_OR_DECISION, QueryContext, Strategy
+
+
+class _ProbabilityStrategy(Strategy):
+    """Scores the pool with one probability kernel and takes the top k."""
+
+    needs = frozenset({PROBA})
+    _kernel = staticmethod(kernels.least_confident_scores)
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        scores = self._kernel(ctx.predict_proba())
+        return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
+
+
+@STRATEGIES.register(
+    "least_confident",
+    description="Uncertainty sampling: lowest top-class probability",
+    reference="Lewis & Gale, SIGIR 1994",
+)
+class LeastConfident(_ProbabilityStrategy):
+    """Query the samples whose most probable class has the lowest probability."""
+
+    _kernel = staticmethod(kernels.least_confident_scores)
+
+
+@STRATEGIES.register(
+    "entropy",
+    description="Uncertainty sampling: highest predictive entropy",
+    reference="Settles, Active Learning Literature Survey, 2009",
+)
+class Entropy(_ProbabilityStrategy):
+    """Query the samples with the highest entropy of the predicted class distribution."""
+
+    _kernel = staticmethod(kernels.entropy_scores)
+
+
+@STRATEGIES.register(
+    "margin",
+    description="Uncertainty sampling: smallest gap between the top two classes "
+    "(decision values when the model has no probabilities)",
+    reference="Scheffer et al., IDA 2001; Tong & Koller, JMLR 2001",
+)
+class Margin(Strategy):
+    """Query the samples with the smallest margin between the two most likely classes.
+
+    With a model lacking ``predict_proba`` the margin is taken from ``decision_function``:
+    the absolute decision value (distance to the boundary) for binary problems, the gap
+    between the two largest one-vs-rest values otherwise.
+    """
+
+    needs = frozenset({PROBA_OR_DECISION})
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        if self.uses_probabilities(ctx.model):
+            scores = kernels.margin_scores(ctx.predict_proba())
+        else:
+            scores = kernels.decision_margin_scores(ctx.decision_function())
+        return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
