@@ -71,19 +71,43 @@ def main() -> None:
 
 @main.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--suite", help="Run a built-in suite (without CONFIG), or replace the config's datasets by a suite.")
+@click.option(
+    "--suite", help="Run a built-in suite (without CONFIG), or replace the config's datasets by a suite."
+)
 @click.option("--datasets", help="Comma-separated datasets (overrides the config).")
 @click.option("--models", help="Comma-separated models (overrides the config).")
 @click.option("--strategies", help="Comma-separated strategies (overrides the config).")
 @click.option("--reps", type=int, help="Repetitions (overrides the config).")
 @click.option("--seed", type=int, help="Experiment seed (overrides the config).")
-@click.option("-j", "--jobs", "n_jobs", type=int, default=1, show_default=True, help="Parallel workers; -1 for all cores.")
+@click.option(
+    "-j",
+    "--jobs",
+    "n_jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Parallel workers; -1 for all cores.",
+)
 @click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True)
-@click.option("--out", default="results", show_default=True, type=click.Path(file_okay=False), help="Parent folder of results/<experiment>.")
+@click.option(
+    "--out",
+    default="results",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Parent folder of results/<experiment>.",
+)
 @click.option("--force", is_flag=True, help="Re-run cells that are already stored.")
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False), help="Python file registering components (repeatable).")
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Python file registering components (repeatable).",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def run(config, suite, datasets, models, strategies, reps, seed, n_jobs, backend, out, force, plugins, no_progress):
+def run(
+    config, suite, datasets, models, strategies, reps, seed, n_jobs, backend, out, force, plugins, no_progress
+):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
     try:
         plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
@@ -140,8 +164,14 @@ def run(config, suite, datasets, models, strategies, reps, seed, n_jobs, backend
     try:
         with progress:
             summary = run_experiment(
-                exp, out=out, n_jobs=n_jobs, backend=backend, force=force,
-                plugin_files=plugin_files, on_start=on_start, on_cell=on_cell,
+                exp,
+                out=out,
+                n_jobs=n_jobs,
+                backend=backend,
+                force=force,
+                plugin_files=plugin_files,
+                on_start=on_start,
+                on_cell=on_cell,
             )
     except AlbenchInputError as exc:
         _fail(str(exc))
@@ -165,7 +195,9 @@ def _print_summary(summary, exp) -> None:
         out_console.print(aubc_table(cells, metric, exp))
     out_console.print(f"results: {summary.results_dir}")
     if summary.failed:
-        out_console.print(f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}")
+        out_console.print(
+            f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}"
+        )
     out_console.print(f"report:  albench report {summary.results_dir}")
 
 
@@ -176,7 +208,9 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
     index = ["dataset", "model"] if by_model else ["dataset"]
     pivot = cells.pivot_table(index=index, columns="strategy", values="aubc", aggfunc="mean")
     n_reps = cells.groupby([*index, "strategy"])["aubc"].count()
-    table = Table(title=f"mean AUBC of {metric} (trapezoid, normalised to [0, 1]), over {int(n_reps.max())} repetition(s)")
+    table = Table(
+        title=f"mean AUBC of {metric} (trapezoid, normalised to [0, 1]), over {int(n_reps.max())} repetition(s)"
+    )
     for col in index:
         table.add_column(col)
     for s in strategies:
@@ -252,7 +286,9 @@ def status(results_dir):
         out_console.print(f"  ({len(stale)} stored cell(s) belong to an earlier config and are ignored)")
     for k in bad:
         c = index.get(k, {})
-        out_console.print(f"  [red]failed[/] {k}: {c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / rep {c.get('repetition')}")
+        out_console.print(
+            f"  [red]failed[/] {k}: {c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / rep {c.get('repetition')}"
+        )
     sys.exit(EXIT_OK if not bad and not missing else EXIT_FAILED)
 
 

@@ -123,9 +123,7 @@ def signature_params(obj: Any, kind: str, name: str, params: dict, field: str) -
             f"{field}: {kind} {name!r} has no parameter {', '.join(map(repr, unknown))}; "
             f"its parameters are: {', '.join(accepted) or '(none)'}"
         )
-    resolved = {
-        k: p.default for k, p in accepted.items() if p.default is not inspect.Parameter.empty
-    }
+    resolved = {k: p.default for k, p in accepted.items() if p.default is not inspect.Parameter.empty}
     resolved.update(params)
     return resolved
 

@@ -157,7 +157,9 @@ def _name_list(value: Any, field_name: str) -> list:
     if isinstance(value, (str, dict)):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise invalid_value(field_name, value, "must be a name, a table with a 'name' key, or a non-empty list of them")
+        raise invalid_value(
+            field_name, value, "must be a name, a table with a 'name' key, or a non-empty list of them"
+        )
     return value
 
 
@@ -215,7 +217,9 @@ def parse_strategy(entry: Any, field_name: str) -> ComponentSpec:
         label = default_label(name, params)
         if extra:
             qm = extra["query_model"].label
-            label = f"{label[:-1]}, query_model={qm})" if label.endswith(")") else f"{label}(query_model={qm})"
+            label = (
+                f"{label[:-1]}, query_model={qm})" if label.endswith(")") else f"{label}(query_model={qm})"
+            )
     return ComponentSpec("strategy", name, params, resolved, label, extra)
 
 
@@ -246,9 +250,7 @@ def parse_protocol(table: Any) -> Protocol:
     if isinstance(tf, bool) or not isinstance(tf, (int, float)) or not 0 < tf < 1:
         raise invalid_value("protocol.test_fraction", tf, "must be a number strictly between 0 and 1")
     if "initial_size" in table and "initial_per_class" in table:
-        raise AlbenchInputError(
-            "protocol: give either initial_size (a total) or initial_per_class, not both"
-        )
+        raise AlbenchInputError("protocol: give either initial_size (a total) or initial_per_class, not both")
     initial_size: int | None = None
     initial_per_class: int | None = None
     if "initial_per_class" in table:
@@ -295,9 +297,7 @@ def parse_protocol(table: Any) -> Protocol:
     )
 
 
-_BUDGET_ALLOWED = (
-    "must be a positive integer (labels), a fraction of the pool in (0, 1], or \"pool\""
-)
+_BUDGET_ALLOWED = 'must be a positive integer (labels), a fraction of the pool in (0, 1], or "pool"'
 
 
 def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experiment") -> Experiment:
@@ -323,7 +323,9 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
     name = raw.get("name", default_name)
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise invalid_value(
-            "name", name, "must be a non-empty name of letters, digits, '.', '_' or '-' (it names the results folder)"
+            "name",
+            name,
+            "must be a non-empty name of letters, digits, '.', '_' or '-' (it names the results folder)",
         )
     seed = _int_field(raw, "seed", "", 0, 0)
     repetitions = _int_field(raw, "repetitions", "", 5, 1)

@@ -10,8 +10,17 @@ from importlib import metadata
 from pathlib import Path
 
 DEPENDENCIES = (
-    "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "joblib", "threadpoolctl",
-    "matplotlib", "seaborn", "click", "rich",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "pandas",
+    "pyarrow",
+    "joblib",
+    "threadpoolctl",
+    "matplotlib",
+    "seaborn",
+    "click",
+    "rich",
 )
 
 
@@ -35,7 +44,11 @@ def git_commit(path: Path | None = None) -> str | None:
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where, capture_output=True, text=True, timeout=5, check=True,
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None

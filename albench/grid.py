@@ -154,7 +154,7 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
         if budget > pool:
             raise AlbenchInputError(
                 f"protocol.budget = {p.budget!r}: larger than the pool of {where} ({pool} samples after "
-                f"the {n_init} initial labels); use a smaller budget, a fraction, or \"pool\""
+                f'the {n_init} initial labels); use a smaller budget, a fraction, or "pool"'
             )
         if budget < 1:
             raise AlbenchInputError(

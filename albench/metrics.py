@@ -15,7 +15,9 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None, n
 
 
 @METRICS.register("balanced_accuracy", description="Mean per-class recall")
-def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None, n_classes: int) -> float:
+def balanced_accuracy(
+    y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None, n_classes: int
+) -> float:
     """Balanced accuracy (mean recall over the classes present in the test set)."""
     return float(skm.balanced_accuracy_score(y_true, y_pred))
 
@@ -23,9 +25,7 @@ def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray 
 @METRICS.register("f1_macro", description="Unweighted mean F1 over all classes")
 def f1_macro(y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray | None, n_classes: int) -> float:
     """Macro-averaged F1 over every class of the dataset (0 for a class never predicted)."""
-    return float(
-        skm.f1_score(y_true, y_pred, labels=np.arange(n_classes), average="macro", zero_division=0)
-    )
+    return float(skm.f1_score(y_true, y_pred, labels=np.arange(n_classes), average="macro", zero_division=0))
 
 
 @METRICS.register(

@@ -23,9 +23,7 @@ from albench.errors import AlbenchInputError
 from albench.registry import MODELS
 
 
-def _register_estimator(
-    name: str, estimator: BaseEstimator, description: str
-) -> None:
+def _register_estimator(name: str, estimator: BaseEstimator, description: str) -> None:
     """Register a factory that clones ``estimator`` with the user's parameters."""
 
     def factory(random_state: int | None = None, **params: Any) -> BaseEstimator:

@@ -63,7 +63,9 @@ def _run_one(cell: Cell, plugin_files: tuple[str, ...], blas_threads: int | None
                 rows = run_cell(cell)
         return CellOutcome(cell.key, rows, None, time.perf_counter() - start, cell.describe())
     except Exception:
-        return CellOutcome(cell.key, None, traceback.format_exc(), time.perf_counter() - start, cell.describe())
+        return CellOutcome(
+            cell.key, None, traceback.format_exc(), time.perf_counter() - start, cell.describe()
+        )
 
 
 def resolve_n_jobs(n_jobs: int) -> int:
@@ -87,7 +89,11 @@ def _backend_context(backend: str, n_jobs: int):
                 "--backend dask needs dask[distributed]: pip install 'albench[dask]'"
             ) from None
         address = os.environ.get("ALBENCH_DASK_SCHEDULER")
-        client = Client(address) if address else Client(LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True))
+        client = (
+            Client(address)
+            if address
+            else Client(LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True))
+        )
         return joblib.parallel_config(backend="dask", n_jobs=n_jobs), client
     if backend == "ray":
         try:
@@ -97,7 +103,10 @@ def _backend_context(backend: str, n_jobs: int):
             raise AlbenchInputError("--backend ray needs ray: pip install 'albench[ray]'") from None
         register_ray()
         if not ray.is_initialized():
-            ray.init(address=os.environ.get("ALBENCH_RAY_ADDRESS"), num_cpus=None if os.environ.get("ALBENCH_RAY_ADDRESS") else n_jobs)
+            ray.init(
+                address=os.environ.get("ALBENCH_RAY_ADDRESS"),
+                num_cpus=None if os.environ.get("ALBENCH_RAY_ADDRESS") else n_jobs,
+            )
         return joblib.parallel_config(backend="ray", n_jobs=n_jobs), None
     if backend == "sequential" or n_jobs == 1:
         return joblib.parallel_config(backend="sequential", n_jobs=1), None
@@ -192,8 +201,12 @@ def run_experiment(
                 else:
                     store.write_failure(
                         outcome.key,
-                        {"key": outcome.key, "cell": outcome.description, "traceback": outcome.error,
-                         "time": _timestamp()},
+                        {
+                            "key": outcome.key,
+                            "cell": outcome.description,
+                            "traceback": outcome.error,
+                            "time": _timestamp(),
+                        },
                     )
                     summary.failed.append(outcome.key)
                 if on_cell:

@@ -62,9 +62,7 @@ def cell_seeds(cell: Cell) -> Seeds:
     )
 
 
-def draw_initial(
-    y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator
-) -> np.ndarray:
+def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator) -> np.ndarray:
     """Positions of the initial labeled set within the training part.
 
     With ``initial_per_class``: that many from each class. With ``initial_size``: a uniform
@@ -148,9 +146,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
 
     template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
     qm_spec = cell.strategy.extra.get("query_model")
-    query_template = (
-        build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
-    )
+    query_template = build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
 
     pool_size = int((~labeled_mask).sum())
@@ -200,7 +196,9 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                     pool=pool,
                     n_classes=K,
                     model=query_model,
-                    make_model=(lambda t=(query_template if query_template is not None else template): clone(t)),
+                    make_model=(
+                        lambda t=(query_template if query_template is not None else template): clone(t)
+                    ),
                 )
                 chosen = _check_query(strategy.query(ctx, k, seeds.strategy), pool, k, cell.strategy.label)
                 labeled_mask[chosen] = True

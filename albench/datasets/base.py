@@ -64,7 +64,7 @@ class Dataset:
             "n_samples": self.n_samples,
             "n_features": self.n_features,
             "n_classes": self.n_classes,
-            "class_counts": {str(c): int(n) for c, n in zip(self.classes, counts)},
+            "class_counts": {str(c): int(n) for c, n in zip(self.classes, counts, strict=False)},
             "minority_fraction": float(counts.min() / counts.sum()),
             **self.meta,
         }
@@ -95,9 +95,7 @@ def make_dataset(
     if X.ndim != 2:
         raise AlbenchInputError(f"dataset {name!r}: features must be 2-D, got shape {X.shape}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise AlbenchInputError(
-            f"dataset {name!r}: {X.shape[0]} feature rows but labels of shape {y.shape}"
-        )
+        raise AlbenchInputError(f"dataset {name!r}: {X.shape[0]} feature rows but labels of shape {y.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise AlbenchInputError(f"dataset {name!r}: empty (shape {X.shape})")
     bad = ~np.isfinite(X)

@@ -79,9 +79,7 @@ def circles(n_samples: int = 500, noise: float = 0.1, factor: float = 0.5, rando
     "(2x2 cells is XOR)",
     source="synthetic",
 )
-def checkerboard(
-    n_samples: int = 800, cells: int = 4, noise: float = 0.0, random_state: int = 0
-) -> Dataset:
+def checkerboard(n_samples: int = 800, cells: int = 4, noise: float = 0.0, random_state: int = 0) -> Dataset:
     """Points uniform on ``[0, cells)^2``, label = parity of the cell; ``noise`` flips labels."""
     check_int("checkerboard.n_samples", n_samples, 10)
     check_int("checkerboard.cells", cells, 2)

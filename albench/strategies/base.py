@@ -101,9 +101,7 @@ class QueryContext:
                 self._cache["decision_pool"] = self.decision_function(self.pool)
             return self._cache["decision_pool"]
         if not hasattr(self.model, "decision_function"):
-            raise AlbenchInputError(
-                f"model {type(self.model).__name__} has no decision_function"
-            )
+            raise AlbenchInputError(f"model {type(self.model).__name__} has no decision_function")
         return np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
 
 
