@@ -29,6 +29,8 @@ from albench.suites import suite_as_config
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 out_console = Console(highlight=False)
+if not out_console.is_terminal:  # keep tables whole in logs and pipes
+    out_console = Console(highlight=False, width=160)
 err_console = Console(stderr=True, highlight=False)
 
 

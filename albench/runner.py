@@ -13,6 +13,7 @@ from pathlib import Path
 import joblib
 from threadpoolctl import threadpool_limits
 
+from albench.ceiling import CeilingTask, ceiling_tasks, run_ceiling
 from albench.config import Experiment
 from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
@@ -51,16 +52,19 @@ def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _run_one(cell: Cell, plugin_files: tuple[str, ...], blas_threads: int | None) -> CellOutcome:
-    """Worker entry point: load plugins, limit BLAS threads, run the cell, catch everything."""
+def _run_one(
+    cell: Cell | CeilingTask, plugin_files: tuple[str, ...], blas_threads: int | None
+) -> CellOutcome:
+    """Worker entry point: load plugins, limit BLAS threads, run the task, catch everything."""
     start = time.perf_counter()
+    run = run_ceiling if isinstance(cell, CeilingTask) else run_cell
     try:
         ensure_plugins(plugin_files)
         if blas_threads is None:
-            rows = run_cell(cell)
+            rows = run(cell)
         else:
             with threadpool_limits(limits=blas_threads):
-                rows = run_cell(cell)
+                rows = run(cell)
         return CellOutcome(cell.key, rows, None, time.perf_counter() - start, cell.describe())
     except Exception:
         return CellOutcome(
@@ -113,7 +117,14 @@ def _backend_context(backend: str, n_jobs: int):
     return joblib.parallel_config(backend="loky", n_jobs=n_jobs), None
 
 
-def build_manifest(exp: Experiment, cells: list[Cell], datasets: dict, previous: dict | None) -> dict:
+def build_manifest(
+    exp: Experiment,
+    cells: list[Cell],
+    ceilings: list[CeilingTask],
+    datasets: dict,
+    previous: dict | None,
+    plugin_files: tuple[str, ...] = (),
+) -> dict:
     """The manifest: config, cell keys, versions, machine, format and timestamps."""
     now = _timestamp()
     return {
@@ -122,6 +133,8 @@ def build_manifest(exp: Experiment, cells: list[Cell], datasets: dict, previous:
         "config_source": exp.source,
         "config": exp.to_dict(),
         "cells": [c.key for c in cells],
+        "ceiling": [t.key for t in ceilings],
+        "plugins": list(plugin_files),
         "cell_index": {
             c.key: {
                 "dataset": c.dataset.label,
@@ -176,6 +189,7 @@ def run_experiment(
     n_jobs = resolve_n_jobs(n_jobs)
     datasets = check_feasible(exp)
     cells = expand_grid(exp)
+    ceilings = ceiling_tasks(exp)
     parallel_ctx, client = _backend_context(backend, n_jobs)
     store = ResultStore(Path(out) / exp.name)
     previous = None
@@ -184,9 +198,10 @@ def run_experiment(
             previous = store.read_manifest()
         except (ValueError, OSError):
             previous = None
-    store.write_manifest(build_manifest(exp, cells, datasets, previous))
+    store.write_manifest(build_manifest(exp, cells, ceilings, datasets, previous, plugin_files))
     todo = [c for c in cells if force or not store.has(c.key)]
     summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
+    ceilings_todo = [t for t in ceilings if force or not store.has(t.key)]
     if on_start:
         on_start(len(todo), summary.skipped)
     start = time.perf_counter()
@@ -194,10 +209,11 @@ def run_experiment(
     blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
     try:
         with parallel_ctx:
-            for outcome in _execute(todo, plugin_files, blas_threads, n_jobs):
+            for outcome in _execute([*todo, *ceilings_todo], plugin_files, blas_threads, n_jobs):
+                is_ceiling = outcome.key.startswith("ceiling-")
                 if outcome.error is None:
                     store.write_cell(outcome.key, outcome.rows)
-                    summary.ran += 1
+                    summary.ran += 0 if is_ceiling else 1
                 else:
                     store.write_failure(
                         outcome.key,
@@ -209,7 +225,7 @@ def run_experiment(
                         },
                     )
                     summary.failed.append(outcome.key)
-                if on_cell:
+                if on_cell and not is_ceiling:
                     on_cell(outcome)
     finally:
         if client is not None:
@@ -218,7 +234,7 @@ def run_experiment(
     return summary
 
 
-def _execute(todo: list[Cell], plugin_files, blas_threads, n_jobs) -> Iterator[CellOutcome]:
+def _execute(todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs) -> Iterator[CellOutcome]:
     if not todo:
         return iter(())
     if n_jobs == 1:

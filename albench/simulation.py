@@ -62,6 +62,17 @@ def cell_seeds(cell: Cell) -> Seeds:
     )
 
 
+def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers of the training part and of the test set (stratified, seeded)."""
+    return train_test_split(
+        np.arange(ds.n_samples),
+        test_size=protocol.test_fraction,
+        stratify=ds.y,
+        random_state=split_seed,
+        shuffle=True,
+    )
+
+
 def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator) -> np.ndarray:
     """Positions of the initial labeled set within the training part.
 
@@ -90,6 +101,11 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
         f"no initial set of {size} labels containing all {n_classes} classes in "
         f"{MAX_INITIAL_DRAWS} draws; use a larger initial_size or initial_per_class"
     )
+
+
+def evaluate(model, X_test, y_test, n_classes, metric_names):
+    """Test metrics of a fitted model, by name."""
+    return _evaluate(model, X_test, y_test, n_classes, metric_names)
 
 
 def _evaluate(model, X_test, y_test, n_classes, metric_names):
@@ -128,10 +144,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     p = cell.protocol
     ds = load_dataset(cell.dataset)
     seeds = cell_seeds(cell)
-    rows_all = np.arange(ds.n_samples)
-    train_rows, test_rows = train_test_split(
-        rows_all, test_size=p.test_fraction, stratify=ds.y, random_state=seeds.split, shuffle=True
-    )
+    train_rows, test_rows = split_rows(ds, p, seeds.split)
     X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
     X_train, X_test = X_train_raw, X_test_raw
     if p.standardize == "train":

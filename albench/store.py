@@ -23,6 +23,7 @@ from albench.grid import RESULT_FORMAT_VERSION
 MANIFEST = "manifest.json"
 CELLS = "cells"
 FAILED = "failed"
+CEILING = "ceiling"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -58,11 +59,13 @@ class ResultStore:
         self.root = Path(root)
         self.cells_dir = self.root / CELLS
         self.failed_dir = self.root / FAILED
+        self.ceiling_dir = self.root / CEILING
 
     # ----------------------------------------------------------------- cells
     def cell_path(self, key: str) -> Path:
-        """Where a cell's rows live."""
-        return self.cells_dir / f"{key}.parquet"
+        """Where a cell's (or a ceiling's, for ``ceiling-`` keys) rows live."""
+        folder = self.ceiling_dir if key.startswith("ceiling-") else self.cells_dir
+        return folder / f"{key}.parquet"
 
     def has(self, key: str) -> bool:
         """Whether a complete result for ``key`` is stored."""
@@ -73,6 +76,12 @@ class ResultStore:
         if not self.cells_dir.is_dir():
             return set()
         return {p.stem for p in self.cells_dir.glob("*.parquet")}
+
+    def ceiling_keys(self) -> set[str]:
+        """Keys of every stored full-data ceiling."""
+        if not self.ceiling_dir.is_dir():
+            return set()
+        return {p.stem for p in self.ceiling_dir.glob("*.parquet")}
 
     def failed_keys(self) -> set[str]:
         """Keys of every cell whose last attempt failed."""
@@ -130,7 +139,8 @@ class ResultStore:
 
     def read_cells(self, keys: Iterable[str] | None = None) -> pd.DataFrame:
         """Rows of the given stored cells (all stored cells by default), in key order."""
-        wanted = sorted(self.stored_keys() if keys is None else set(keys) & self.stored_keys())
+        available = self.stored_keys() | self.ceiling_keys()
+        wanted = sorted(self.stored_keys() if keys is None else set(keys) & available)
         frames = [pd.read_parquet(self.cell_path(k)) for k in wanted]
         if not frames:
             return pd.DataFrame()
@@ -161,3 +171,17 @@ def load_results(path: str | Path, include_stale: bool = False) -> pd.DataFrame:
         return df
     order = ["dataset", "model", "strategy", "labeler", "repetition", "round"]
     return df.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def load_ceiling(path: str | Path) -> pd.DataFrame:
+    """The full-data ceiling rows of a results folder (empty DataFrame when there are none).
+
+    Columns: experiment, ceiling_key, dataset, model, repetition, n_labeled (size of the
+    training part), one column per metric, fit_seconds.
+    """
+    store = ResultStore(path)
+    manifest = store.read_manifest()
+    df = store.read_cells(manifest.get("ceiling", []))
+    if df.empty:
+        return df
+    return df.sort_values(["dataset", "model", "repetition"], kind="stable").reset_index(drop=True)

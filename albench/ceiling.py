@@ -1,0 +1,105 @@
+"""The full-data ceiling: the evaluation model trained on the whole training part.
+
+Computed once per (dataset, model, repetition) with the same split, standardisation and
+random_state as the cells of that repetition, and with true labels. It is the reference
+line of every learning curve: what labeling the whole pool would reach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+
+from albench.components import ComponentSpec, canonical_json
+from albench.config import Experiment, Protocol
+from albench.grid import RESULT_FORMAT_VERSION, load_dataset
+from albench.models import build_model
+from albench.seeding import derive_int
+from albench.simulation import evaluate, split_rows
+
+
+@dataclass(frozen=True, eq=False)
+class CeilingTask:
+    """One ceiling computation: a (dataset, model, repetition) of an experiment."""
+
+    experiment: str
+    seed: int
+    protocol: Protocol
+    dataset: ComponentSpec
+    model: ComponentSpec
+    repetition: int
+
+    def spec(self) -> dict:
+        """What the ceiling depends on (hashed into its key)."""
+        p = self.protocol
+        return {
+            "format": RESULT_FORMAT_VERSION,
+            "kind": "ceiling",
+            "seed": self.seed,
+            "protocol": {
+                "test_fraction": p.test_fraction,
+                "standardize": p.standardize,
+                "metrics": list(p.metrics),
+            },
+            "dataset": self.dataset.identity(),
+            "model": self.model.identity(),
+            "repetition": self.repetition,
+        }
+
+    @cached_property
+    def key(self) -> str:
+        """First 20 hex digits of the SHA-256 of the canonical spec."""
+        return "ceiling-" + hashlib.sha256(canonical_json(self.spec()).encode()).hexdigest()[:20]
+
+    def describe(self) -> str:
+        """Human-readable one-liner."""
+        return f"ceiling {self.dataset.label} / {self.model.label} / rep {self.repetition}"
+
+
+def ceiling_tasks(exp: Experiment) -> list[CeilingTask]:
+    """One task per (dataset, model, repetition) of the experiment."""
+    return [
+        CeilingTask(exp.name, exp.seed, exp.protocol, d, m, r)
+        for d in exp.datasets
+        for m in exp.models
+        for r in range(exp.repetitions)
+    ]
+
+
+def run_ceiling(task: CeilingTask) -> pd.DataFrame:
+    """Fit the evaluation model on the whole training part (true labels); one row of test metrics."""
+    p = task.protocol
+    ds = load_dataset(task.dataset)
+    s, d, r = task.seed, task.dataset.seed_name(), task.repetition
+    train_rows, test_rows = split_rows(ds, p, derive_int(s, d, r, "split"))
+    X_train, X_test = ds.X[train_rows], ds.X[test_rows]
+    if p.standardize != "none":  # the labeled set is the whole training part here
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    model = build_model(task.model.name, task.model.params, random_state=derive_int(s, d, r, "model"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        model.fit(X_train, ds.y[train_rows])
+        t1 = time.perf_counter()
+        scores = evaluate(model, X_test, ds.y[test_rows], ds.n_classes, p.metrics)
+    return pd.DataFrame(
+        [
+            {
+                "experiment": task.experiment,
+                "ceiling_key": task.key,
+                "dataset": task.dataset.label,
+                "model": task.model.label,
+                "repetition": task.repetition,
+                "n_labeled": int(train_rows.shape[0]),
+                **scores,
+                "fit_seconds": t1 - t0,
+            }
+        ]
+    )
