@@ -10,6 +10,7 @@ import click
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -35,7 +36,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -158,7 +159,7 @@ def run(
         if outcome.error is not None:
             state["failed"] += 1
             last = outcome.error.strip().splitlines()[-1]
-            progress.console.print(f"[red]cell failed[/] {outcome.description}: {last}")
+            progress.console.print(f"[red]cell failed[/] {escape(outcome.description)}: {escape(last)}")
         progress.update(
             state["task"], advance=1, failed=f"{state['failed']} failed" if state["failed"] else ""
         )
@@ -195,12 +196,12 @@ def _print_summary(summary, exp) -> None:
         metric = "accuracy" if "accuracy" in df.columns else exp.protocol.metrics[0]
         cells = aubc_per_cell(df, metric=metric)
         out_console.print(aubc_table(cells, metric, exp))
-    out_console.print(f"results: {summary.results_dir}")
+    out_console.print(f"results: {escape(str(summary.results_dir))}")
     if summary.failed:
         out_console.print(
             f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}"
         )
-    out_console.print(f"report:  albench report {summary.results_dir}")
+    out_console.print(f"report:  albench report {escape(str(summary.results_dir))}")
 
 
 def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
@@ -210,13 +211,14 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
     index = ["dataset", "model"] if by_model else ["dataset"]
     pivot = cells.pivot_table(index=index, columns="strategy", values="aubc", aggfunc="mean")
     n_reps = cells.groupby([*index, "strategy"])["aubc"].count()
-    table = Table(
-        title=f"mean AUBC of {metric} (trapezoid, normalised to [0, 1]), over {int(n_reps.max())} repetition(s)"
+    title = (
+        f"mean AUBC of {metric} (trapezoid, normalised to \\[0, 1]), over {int(n_reps.max())} repetition(s)"
     )
+    table = Table(title=title)
     for col in index:
         table.add_column(col)
     for s in strategies:
-        table.add_column(s, justify="right")
+        table.add_column(escape(s), justify="right")
     for idx, row in pivot.iterrows():
         idx = idx if isinstance(idx, tuple) else (idx,)
         values = [row.get(s, np.nan) for s in strategies]
@@ -224,7 +226,7 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
         cells_txt = [
             "-" if np.isnan(v) else (f"[bold]{v:.4f}[/]" if v == best else f"{v:.4f}") for v in values
         ]
-        table.add_row(*map(str, idx), *cells_txt)
+        table.add_row(*(escape(str(i)) for i in idx), *cells_txt)
     return table
 
 
@@ -252,9 +254,9 @@ def list_(kind, plugins):
                 cols.append(e.reference)
             elif extra == "source":
                 cols.append(str(e.meta.get("source", "")))
-            table.add_row(*cols)
+            table.add_row(*(escape(c) for c in cols))
         for name, reason in sorted(reg.unavailable.items()):
-            table.add_row(name, f"[red]unavailable[/]: {reason}", *([""] if extra else []))
+            table.add_row(escape(name), f"[red]unavailable[/]: {escape(reason)}", *([""] if extra else []))
         out_console.print(table)
 
 
@@ -280,7 +282,7 @@ def status(results_dir):
     bad = [k for k in keys if k in failed and k not in stored]
     missing = [k for k in keys if k not in stored and k not in failed]
     stale = sorted(stored - set(keys))
-    out_console.print(f"experiment {manifest['experiment']}: {len(keys)} cells")
+    out_console.print(f"experiment {escape(manifest['experiment'])}: {len(keys)} cells")
     out_console.print(f"  done    {len(done)}")
     out_console.print(f"  failed  {len(bad)}")
     out_console.print(f"  missing {len(missing)}")
@@ -289,7 +291,10 @@ def status(results_dir):
     for k in bad:
         c = index.get(k, {})
         out_console.print(
-            f"  [red]failed[/] {k}: {c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / rep {c.get('repetition')}"
+            f"  [red]failed[/] {k}: "
+            + escape(
+                f"{c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / rep {c.get('repetition')}"
+            )
         )
     sys.exit(EXIT_OK if not bad and not missing else EXIT_FAILED)
 
@@ -325,11 +330,13 @@ def verify(results_dir, sample, seed, plugins):
         got = pd.read_parquet(_roundtrip(got))
         try:
             pd.testing.assert_frame_equal(expected, got, check_exact=True)
-            out_console.print(f"[green]identical[/] {key}  {cells[key].describe()}")
+            out_console.print(f"[green]identical[/] {key}  {escape(cells[key].describe())}")
         except AssertionError as exc:
             mismatches += 1
             first = str(exc).strip().splitlines()
-            out_console.print(f"[red]DIFFERENT[/] {key}  {cells[key].describe()}: {' '.join(first[:3])}")
+            out_console.print(
+                f"[red]DIFFERENT[/] {key}  {escape(cells[key].describe())}: {escape(' '.join(first[:3]))}"
+            )
     out_console.print(f"{len(chosen) - mismatches} of {len(chosen)} re-run cell(s) identical")
     sys.exit(EXIT_OK if mismatches == 0 else EXIT_FAILED)
 

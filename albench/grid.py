@@ -123,7 +123,7 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
         if smallest < 2:
             cls = ds.classes[int(np.argmin(counts))]
             raise AlbenchInputError(
-                f"{where}: class {cls!r} has {smallest} sample; a stratified split needs at least 2 per class"
+                f"{where}: class {cls} has {smallest} sample; a stratified split needs at least 2 per class"
             )
         if n_test < ds.n_classes or n_train < ds.n_classes:
             raise AlbenchInputError(

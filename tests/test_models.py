@@ -1,0 +1,43 @@
+import pytest
+
+from albench.errors import AlbenchInputError
+from albench.models import build_model, resolved_model_params
+from albench.registry import MODELS
+from albench.strategies.base import DECISION, PROBA, model_capabilities
+
+
+@pytest.mark.parametrize("name", MODELS.names())
+def test_every_model_fits_and_is_reproducible(name):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+    a = build_model(name, {}, random_state=11).fit(X, y).predict(X)
+    b = build_model(name, {}, random_state=11).fit(X, y).predict(X)
+    assert (a == b).all()
+
+
+def test_capabilities_follow_the_estimator():
+    assert PROBA in model_capabilities(build_model("logistic_regression", {}, 0))
+    svm = build_model("rbf_svm", {}, 0)
+    assert PROBA not in model_capabilities(svm) and DECISION in model_capabilities(svm)
+    assert PROBA in model_capabilities(build_model("rbf_svm", {"probability": True}, 0))
+    nb = model_capabilities(build_model("gaussian_nb", {}, 0))
+    assert PROBA in nb and DECISION not in nb
+
+
+def test_parameters_from_config_reach_the_estimator():
+    est = build_model("random_forest", {"n_estimators": 7, "max_depth": 3}, random_state=5)
+    assert est.n_estimators == 7 and est.max_depth == 3 and est.random_state == 5
+    params = resolved_model_params(est)
+    assert "random_state" not in params and params["n_estimators"] == 7
+
+
+def test_bad_parameters_are_input_errors():
+    with pytest.raises(AlbenchInputError, match="grid.models\\[0\\] 'logistic_regression'"):
+        build_model("logistic_regression", {"bogus": 1}, 0, field="grid.models[0]")
+    with pytest.raises(AlbenchInputError, match="C"):
+        build_model("logistic_regression", {"C": -1.0}, 0)
+    with pytest.raises(AlbenchInputError, match="random_state is derived"):
+        build_model("knn", {"random_state": 3}, 0)
+    with pytest.raises(AlbenchInputError, match="unknown model"):
+        build_model("xgboost_magic", {}, 0)

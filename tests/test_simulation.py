@@ -1,0 +1,194 @@
+import math
+
+import numpy as np
+import pytest
+
+from albench.config import parse_config
+from albench.datasets.base import make_dataset
+from albench.grid import expand_grid, load_dataset, split_sizes
+from albench.registry import STRATEGIES
+from albench.simulation import StrategyContractError, cell_seeds, draw_initial, run_cell
+from albench.strategies.base import Strategy
+
+
+def experiment(**kw):
+    raw = {
+        "seed": 3,
+        "repetitions": 2,
+        "protocol": {"test_fraction": 0.3, "initial_size": 6, "batch_size": 4, "budget": 10},
+        "grid": {"datasets": ["iris"], "strategies": ["random", "margin", "entropy"]},
+    }
+    for k, v in kw.items():
+        raw[k] = {**raw.get(k, {}), **v} if isinstance(v, dict) else v
+    return parse_config(raw)
+
+
+def test_rounds_budget_and_partial_last_batch():
+    cell = expand_grid(experiment())[1]
+    df = run_cell(cell)
+    budget, b = 10, 4
+    assert len(df) == math.ceil(budget / b) + 1
+    assert df["round"].tolist() == [0, 1, 2, 3]
+    assert df["n_labeled"].tolist() == [6, 10, 14, 16]
+    sizes = [len(q) for q in df["queried"]]
+    assert sizes == [4, 4, 2, 0]
+
+
+def test_queried_rows_are_dataset_rows_outside_the_test_set_and_never_repeated():
+    cell = expand_grid(experiment())[0]
+    df = run_cell(cell)
+    queried = np.concatenate([np.asarray(q, dtype=np.int64) for q in df["queried"]])
+    assert queried.shape[0] == 10 and np.unique(queried).shape[0] == 10
+    ds = load_dataset(cell.dataset)
+    from albench.simulation import split_rows
+
+    train_rows, test_rows = split_rows(ds, cell.protocol, cell_seeds(cell).split)
+    assert np.isin(queried, train_rows).all() and not np.isin(queried, test_rows).any()
+    assert (0 <= queried).all() and (queried < ds.n_samples).all()
+
+
+def test_rows_carry_identity_and_parameters():
+    df = run_cell(expand_grid(experiment())[0])
+    row = df.iloc[0]
+    assert (row.dataset, row.model, row.strategy, row.labeler, row.query_model) == (
+        "iris",
+        "logistic_regression",
+        "random",
+        "oracle",
+        "logistic_regression",
+    )
+    assert '"C":1.0' in row.model_params
+    for col in (
+        "accuracy",
+        "balanced_accuracy",
+        "f1_macro",
+        "log_loss",
+        "fit_seconds",
+        "query_seconds",
+        "evaluate_seconds",
+    ):
+        assert col in df.columns
+    assert df["query_seconds"].iloc[-1] >= 0.0
+
+
+def test_common_random_numbers_round_zero_identical_across_strategies():
+    cells = expand_grid(experiment())
+    for rep in (0, 1):
+        rounds0 = [run_cell(c).iloc[0] for c in cells if c.repetition == rep]
+        metrics = [(r.accuracy, r.f1_macro, r.log_loss, r.n_labeled) for r in rounds0]
+        assert len(set(metrics)) == 1
+    seeds = [cell_seeds(c) for c in cells if c.repetition == 0]
+    assert len({s.split for s in seeds}) == 1 and len({s.model for s in seeds}) == 1
+    assert len({s.strategy.random() for s in seeds}) == len(seeds)  # each strategy its own stream
+    assert len({s.labeler.random() for s in seeds}) == 1  # same labeler noise for every strategy
+
+
+def test_repetitions_use_different_splits():
+    cells = [c for c in expand_grid(experiment()) if c.strategy.name == "random"]
+    assert cell_seeds(cells[0]).split != cell_seeds(cells[1]).split
+
+
+def test_run_cell_is_a_pure_function_of_the_spec():
+    cell = expand_grid(experiment())[2]
+    a = run_cell(cell).drop(columns=["fit_seconds", "query_seconds", "evaluate_seconds"])
+    b = run_cell(expand_grid(experiment())[2]).drop(
+        columns=["fit_seconds", "query_seconds", "evaluate_seconds"]
+    )
+    assert a.equals(b)
+
+
+def test_initial_set_is_redrawn_until_every_class_is_present():
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 95 + [1] * 3 + [2] * 2)
+
+    class P:
+        initial_per_class = None
+        initial_size = 5
+
+    for _ in range(20):
+        chosen = draw_initial(y, 3, P, rng)
+        assert set(y[chosen]) == {0, 1, 2} and len(chosen) == 5 and len(set(chosen)) == 5
+
+
+def test_initial_per_class_takes_exactly_that_many_of_each():
+    y = np.repeat(np.arange(4), 10)
+
+    class P:
+        initial_per_class = 3
+        initial_size = None
+
+    chosen = draw_initial(y, 4, P, np.random.default_rng(1))
+    assert np.bincount(y[chosen]).tolist() == [3, 3, 3, 3]
+
+
+def test_impossible_initial_set_raises_clearly():
+    y = np.array([0] * 50 + [1] * 5)  # class 2 is absent from the training part
+
+    class P:
+        initial_per_class = None
+        initial_size = 4
+
+    with pytest.raises(ValueError, match="containing all 3 classes in 1000 draws"):
+        draw_initial(y, 3, P, np.random.default_rng(0))
+
+
+def test_query_model_drives_queries_but_metrics_are_the_evaluation_models():
+    exp = experiment(grid={"strategies": ["margin", {"name": "margin", "query_model": "gaussian_nb"}]})
+    cells = [c for c in expand_grid(exp) if c.repetition == 0]
+    plain, other = run_cell(cells[0]), run_cell(cells[1])
+    assert other["query_model"].iloc[0] == "gaussian_nb" and other["model"].iloc[0] == "logistic_regression"
+    assert plain.iloc[0].accuracy == other.iloc[0].accuracy  # same initial set, same evaluation model
+    assert plain["queried"].iloc[0] != other["queried"].iloc[0]
+
+
+def test_model_without_probabilities_records_nan_log_loss_and_uses_decision_margin():
+    exp = experiment(grid={"models": ["linear_svm"], "strategies": ["margin"]})
+    df = run_cell(expand_grid(exp)[0])
+    assert df["log_loss"].isna().all() and df["accuracy"].notna().all()
+
+
+@pytest.mark.parametrize("mode", ["labeled", "none"])
+def test_standardize_modes_run(mode):
+    df = run_cell(expand_grid(experiment(protocol={"standardize": mode}))[0])
+    assert len(df) == 4
+
+
+def test_noisy_labeler_changes_what_the_model_learns():
+    clean = experiment(protocol={"budget": 60, "batch_size": 20})
+    noisy = experiment(
+        protocol={"budget": 60, "batch_size": 20}, grid={"labelers": [{"name": "noisy", "noise_rate": 0.5}]}
+    )
+    a = run_cell(expand_grid(clean)[0])
+    b = run_cell(expand_grid(noisy)[0])
+    assert b["labeler"].iloc[0] == "noisy(noise_rate=0.5)"
+    assert a["accuracy"].iloc[-1] > b["accuracy"].iloc[-1]
+
+
+class _Duplicates(Strategy):
+    def query(self, ctx, batch_size, rng):
+        return np.repeat(ctx.pool[:1], batch_size)
+
+
+class _Labeled(Strategy):
+    def query(self, ctx, batch_size, rng):
+        return ctx.labeled[:batch_size]
+
+
+@pytest.mark.parametrize(("cls", "message"), [(_Duplicates, "duplicate"), (_Labeled, "outside the pool")])
+def test_contract_violations_are_caught(cls, message):
+    STRATEGIES.add(f"broken_{cls.__name__}", cls, description="test only", replace=True)
+    exp = experiment(grid={"strategies": [f"broken_{cls.__name__}"]})
+    with pytest.raises(StrategyContractError, match=message):
+        run_cell(expand_grid(exp)[0])
+
+
+def test_split_is_stratified():
+    ds = make_dataset("s", np.arange(40.0).reshape(-1, 1), [0] * 30 + [1] * 10)
+    from albench.simulation import split_rows
+
+    class P:
+        test_fraction = 0.25
+
+    train, test = split_rows(ds, P, 5)
+    assert (len(train), len(test)) == split_sizes(40, 0.25)
+    assert np.bincount(ds.y[test]).tolist() == [7, 3] or np.bincount(ds.y[test]).tolist() == [8, 2]
