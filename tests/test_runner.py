@@ -161,3 +161,16 @@ def test_aubc_known_answer():
 
     # curve 0.5 -> 0.7 over 10 labels, then 0.7 -> 0.9 over 30: area 6 + 24 = 30 over width 40
     assert aubc_trapezoid(np.array([10, 20, 50]), np.array([0.5, 0.7, 0.9])) == pytest.approx(0.75)
+
+
+def test_dask_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
+    pytest.importorskip("dask.distributed", reason="the dask extra is not installed (pip install 'albench[dask]')")
+    exp = load_config(tiny_config)
+    loky = run_experiment(exp, out=tmp_path / "loky", n_jobs=2)
+    dask = run_experiment(exp, out=tmp_path / "dask", n_jobs=2, backend="dask")
+    assert dask.ran == 12 and not dask.failed
+    pd.testing.assert_frame_equal(
+        without_timings(albench.load_results(loky.results_dir)),
+        without_timings(albench.load_results(dask.results_dir)),
+        check_exact=True,
+    )
