@@ -350,5 +350,53 @@ def _roundtrip(df: pd.DataFrame):
     return buf
 
 
+@main.command()
+@click.option("--quick", is_flag=True, help="Pool sizes up to 1e5 instead of 1e6.")
+@click.option("--sizes", help="Comma-separated pool sizes (overrides --quick), e.g. 1000,10000.")
+@click.option("--out", default="reports/bench", show_default=True, type=click.Path(file_okay=False))
+def bench(quick, sizes, out):
+    """Time the scoring kernels with pytest-benchmark; write a table and scaling plots."""
+    from albench.bench.cases import FULL_SIZES, QUICK_SIZES
+    from albench.bench.report import (
+        load_benchmarks,
+        plot_scaling,
+        run_suite,
+        scaling_exponent,
+        write_markdown,
+    )
+
+    out_dir = Path(out)
+    try:
+        chosen = QUICK_SIZES if quick else FULL_SIZES
+        if sizes is not None:
+            try:
+                chosen = tuple(int(v) for v in sizes.split(","))
+            except ValueError:
+                raise AlbenchInputError(f"--sizes = {sizes!r}: give comma-separated integers >= 10") from None
+            if not chosen or min(chosen) < 10:
+                raise AlbenchInputError(f"--sizes = {sizes!r}: give comma-separated integers >= 10")
+        json_path = run_suite(out_dir, chosen)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+    except RuntimeError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/]")
+        sys.exit(EXIT_FAILED)
+    df, meta = load_benchmarks(json_path)
+    exponents = scaling_exponent(df)
+    plot_scaling(df, out_dir)
+    md = write_markdown(df, exponents, meta, out_dir)
+    table = Table(title="kernel timings (median per call)")
+    for col in ("kernel", "expected", "N", "median", "ns/sample"):
+        table.add_column(col, justify="left" if col in ("kernel", "expected") else "right")
+    for r in df.itertuples():
+        table.add_row(
+            escape(r.case), r.complexity, f"{r.n:,}", f"{r.median_s * 1e3:.3f} ms", f"{r.ns_per_sample:.1f}"
+        )
+    out_console.print(table)
+    for case, exp in exponents.items():
+        out_console.print(f"scaling exponent {escape(case)}: {exp:.2f}")
+    out_console.print(f"report: {escape(str(md))} (+ scaling.png, scaling.svg, benchmark.json)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

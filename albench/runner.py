@@ -239,5 +239,11 @@ def _execute(todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs)
         return iter(())
     if n_jobs == 1:
         return (_run_one(c, plugin_files, blas_threads) for c in todo)
-    parallel = joblib.Parallel(return_as="generator_unordered")
-    return parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads) for c in todo)
+    # stream results back as cells finish; backends that cannot (e.g. ray) fall back to order
+    for return_as in ("generator_unordered", "generator", "list"):
+        try:
+            parallel = joblib.Parallel(return_as=return_as)
+            break
+        except ValueError:
+            continue
+    return iter(parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads) for c in todo))

@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import TINY_TOML, run_cli
 
 import albench
-from conftest import TINY_TOML, run_cli
 
 
 def test_run_tiny_config_end_to_end(tiny_config, tmp_path):

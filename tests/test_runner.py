@@ -164,7 +164,9 @@ def test_aubc_known_answer():
 
 
 def test_dask_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
-    pytest.importorskip("dask.distributed", reason="the dask extra is not installed (pip install 'albench[dask]')")
+    pytest.importorskip(
+        "dask.distributed", reason="the dask extra is not installed (pip install 'albench[dask]')"
+    )
     exp = load_config(tiny_config)
     loky = run_experiment(exp, out=tmp_path / "loky", n_jobs=2)
     dask = run_experiment(exp, out=tmp_path / "dask", n_jobs=2, backend="dask")
@@ -172,5 +174,38 @@ def test_dask_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
     pd.testing.assert_frame_equal(
         without_timings(albench.load_results(loky.results_dir)),
         without_timings(albench.load_results(dask.results_dir)),
+        check_exact=True,
+    )
+
+
+def test_workers_limit_blas_threads(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import albench.runner as runner
+
+    seen = {}
+
+    def fake_run_cell(cell):
+        seen["limits"] = {pool["user_api"]: pool["num_threads"] for pool in threadpool_info()}
+        return pd.DataFrame({"x": [1]})
+
+    monkeypatch.setattr(runner, "run_cell", fake_run_cell)
+    exp = parse_config({"repetitions": 1, "protocol": {"budget": 4}, "grid": {"datasets": ["iris"]}})
+    from albench.grid import expand_grid
+
+    outcome = runner._run_one(expand_grid(exp)[0], (), blas_threads=1)
+    assert outcome.error is None
+    assert seen["limits"] and all(n == 1 for n in seen["limits"].values())
+
+
+def test_ray_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed (tox -e cluster installs it)")
+    exp = load_config(tiny_config)
+    loky = run_experiment(exp, out=tmp_path / "loky", n_jobs=2)
+    ray = run_experiment(exp, out=tmp_path / "ray", n_jobs=2, backend="ray")
+    assert ray.ran == 12 and not ray.failed
+    pd.testing.assert_frame_equal(
+        without_timings(albench.load_results(loky.results_dir)),
+        without_timings(albench.load_results(ray.results_dir)),
         check_exact=True,
     )

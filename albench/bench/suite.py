@@ -1,0 +1,30 @@
+"""The pytest-benchmark suite that ``albench bench`` runs (and ``tests/benchmarks`` reuses).
+
+Pool sizes come from the environment variable ``ALBENCH_BENCH_SIZES`` (comma-separated),
+defaulting to the quick sizes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from albench.bench.cases import KERNEL_CASES, QUICK_SIZES
+
+
+def _sizes() -> tuple[int, ...]:
+    raw = os.environ.get("ALBENCH_BENCH_SIZES")
+    return tuple(int(s) for s in raw.split(",")) if raw else QUICK_SIZES
+
+
+@pytest.mark.parametrize("n", _sizes())
+@pytest.mark.parametrize("case", KERNEL_CASES, ids=[c.name for c in KERNEL_CASES])
+def test_kernel(benchmark, case, n):
+    """Time one kernel on a pool of ``n`` samples."""
+    args = case.make_args(n, np.random.default_rng(12345))
+    benchmark.group = case.name
+    benchmark.extra_info.update({"case": case.name, "n": n, "complexity": case.complexity})
+    result = benchmark(case.run, *args)
+    assert np.asarray(result).shape[0] in (n, min(100, n))

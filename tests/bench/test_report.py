@@ -1,0 +1,42 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run_cli
+
+from albench.bench.cases import KERNEL_CASES
+from albench.bench.report import scaling_exponent
+
+
+def test_scaling_exponent_from_the_definition():
+    n = np.array([1e3, 1e4, 1e5])
+    df = pd.DataFrame(
+        {"case": ["lin"] * 3 + ["quad"] * 3, "n": np.tile(n, 2), "median_s": np.r_[2e-6 * n, 3e-9 * n**2]}
+    )
+    exps = scaling_exponent(df)
+    assert exps["lin"] == pytest.approx(1.0) and exps["quad"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("case", KERNEL_CASES, ids=[c.name for c in KERNEL_CASES])
+def test_every_case_builds_inputs_its_kernel_accepts(case):
+    out = np.asarray(case.run(*case.make_args(500, np.random.default_rng(0))))
+    assert out.shape[0] in (500, 100)
+
+
+def test_bench_command_writes_timings_plots_and_markdown(tmp_path):
+    proc = run_cli("bench", "--sizes", "200,2000", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "benchmark.json").read_text())
+    assert len(data["benchmarks"]) == 2 * len(KERNEL_CASES)
+    assert all(b["stats"]["rounds"] >= 3 for b in data["benchmarks"])
+    assert (tmp_path / "scaling.png").stat().st_size > 1000 and (tmp_path / "scaling.svg").is_file()
+    md = (tmp_path / "bench.md").read_text()
+    for case in KERNEL_CASES:
+        assert case.name in md and case.name in proc.stdout
+    assert "scaling exponent" in proc.stdout
+
+
+def test_bench_rejects_bad_sizes(tmp_path):
+    proc = run_cli("bench", "--sizes", "10,abc", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "--sizes = '10,abc'" in proc.stderr
