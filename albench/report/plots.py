@@ -7,7 +7,9 @@ every figure (:func:`strategy_styles`); legends sit outside the axes so 20 strat
 
 from __future__ import annotations
 
+import functools
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,19 @@ METRIC_LABELS = {
     "f1_macro": "macro F1",
     "log_loss": "log loss",
 }
+
+
+def _quiet(func):
+    """Silence library deprecation chatter (seaborn on newer matplotlib) while drawing."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def text(s: object) -> str:
@@ -86,6 +101,7 @@ def _new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+@_quiet
 def plot_learning_curves(
     curves: pd.DataFrame,
     dataset: str,
@@ -159,6 +175,7 @@ def plot_learning_curves(
     return fig
 
 
+@_quiet
 def plot_aubc_heatmap(
     agg: pd.DataFrame, strategies: list[str], styles: dict, metric: str, variant: str
 ) -> Figure:
@@ -173,30 +190,39 @@ def plot_aubc_heatmap(
     table = table.reindex(columns=[s for s in strategies if s in table.columns])
     sign = 1.0 if higher_is_better(metric) else -1.0
     centred = table.sub(table.mean(axis=1), axis=0) * sign
-    lim = (
-        float(np.nanmax(np.abs(centred.to_numpy())))
-        if centred.size and np.isfinite(centred.to_numpy()).any()
-        else 1
-    )
+    finite = np.isfinite(centred.to_numpy())
+    lim = float(np.nanmax(np.abs(centred.to_numpy()))) if finite.any() else 1.0
+    lim = lim or 1.0
+    shown = centred.copy()  # names escaped before seaborn draws them (it draws to check label overlap)
+    shown.index = [text(r) for r in table.index]
+    shown.columns = [text(c) for c in table.columns]
     nrow, ncol = table.shape
-    fig = _new_figure(max(5.0, 0.75 * ncol + 3.2), max(2.5, 0.42 * nrow + 1.8))
+    row_chars = max((len(str(r)) for r in table.index), default=10)
+    col_chars = max((len(str(c)) for c in table.columns), default=10)
+    fig = _new_figure(
+        max(5.0, 0.75 * ncol + 0.075 * row_chars + 2.6), max(2.8, 0.42 * nrow + 0.06 * col_chars + 1.6)
+    )
     ax = fig.add_subplot()
     sns.heatmap(
-        centred,
+        shown,
         ax=ax,
         cmap="RdBu_r",
         center=0.0,
-        vmin=-lim or -1,
-        vmax=lim or 1,
+        vmin=-lim,
+        vmax=lim,
         annot=table.to_numpy(),
         fmt=".3f",
         annot_kws={"fontsize": 7 if ncol > 10 else 8},
         cbar_kws={"label": "AUBC minus row mean (+ = better)"},
         linewidths=0.5,
         linecolor="white",
+        xticklabels=True,
+        yticklabels=True,
     )
-    ax.set_xticklabels([text(c) for c in table.columns], rotation=45, ha="right")
-    ax.set_yticklabels([text(r) for r in table.index], rotation=0)
+    ax.tick_params(axis="x", labelrotation=45)
+    for lab in ax.get_xticklabels():
+        lab.set_horizontalalignment("right")
+    ax.tick_params(axis="y", labelrotation=0)
     for lab, s in zip(ax.get_xticklabels(), table.columns, strict=True):
         lab.set_color(styles.get(s, {}).get("color", "black"))
     ax.set_xlabel("strategy")
@@ -205,6 +231,7 @@ def plot_aubc_heatmap(
     return fig
 
 
+@_quiet
 def plot_cd_diagram(result: FriedmanResult, styles: dict) -> Figure:
     """Critical-difference diagram (Demsar 2006): mean ranks on an axis, cliques as bars.
 
@@ -277,6 +304,7 @@ def plot_cd_diagram(result: FriedmanResult, styles: dict) -> Figure:
     return fig
 
 
+@_quiet
 def plot_rank_distribution(ranks: pd.DataFrame, order: list[str], styles: dict) -> Figure:
     """Distribution of each strategy's rank over (problem, repetition) blocks, best mean first."""
     order = [s for s in order if s in set(ranks["strategy"])]
@@ -329,6 +357,7 @@ def query_time_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df[mask]
 
 
+@_quiet
 def plot_query_time(df: pd.DataFrame, strategies: list[str], styles: dict) -> Figure:
     """Query time per round per strategy, log scale: median over cells by round, and the
     distribution over every queried round."""
@@ -371,6 +400,7 @@ def plot_query_time(df: pd.DataFrame, strategies: list[str], styles: dict) -> Fi
     return fig
 
 
+@_quiet
 def save_figure(fig: Figure, directory: Path, name: str, dpi: int = 110) -> dict[str, Path | bytes]:
     """Write ``name.png`` and ``name.svg`` into ``directory``; return their paths and the PNG bytes."""
     directory.mkdir(parents=True, exist_ok=True)
