@@ -51,8 +51,8 @@ class FigureItem:
     name: str
     title: str
     caption: str
-    png: Path
-    svg: Path
+    png: Path | None
+    svg: Path | None
     png_bytes: bytes
     section: str = "figures"
 
@@ -164,6 +164,7 @@ def build_report(
     alpha: float = 0.05,
     n_boot: int = 1000,
     random_state: int = 0,
+    figure_formats: tuple[str, ...] = ("png", "svg"),
 ) -> ReportData:
     """Write the report of a results folder.
 
@@ -183,6 +184,8 @@ def build_report(
         Significance level of the Holm-adjusted Wilcoxon tests and the Nemenyi CD.
     n_boot, random_state : int
         Bootstrap resamples and seed of the confidence intervals.
+    figure_formats : tuple of str
+        Files written per figure besides the inline PNG: ``"png"`` and/or ``"svg"``.
 
     Returns
     -------
@@ -246,7 +249,7 @@ def build_report(
             for p in d.glob(pattern) if d.is_dir() else []:
                 p.unlink()
     if not df.empty:
-        _analyse(data, df, _ceiling(results_dir), n_boot, random_state, fig_dir)
+        _analyse(data, df, _ceiling(results_dir), n_boot, random_state, fig_dir, figure_formats)
     else:
         data.notes.append("No cell of this experiment is stored yet: nothing to plot or compare.")
     for t in data.tables:
@@ -266,7 +269,13 @@ def _write(path: Path, content: str) -> None:
 
 
 def _analyse(
-    data: ReportData, df: pd.DataFrame, ceiling: pd.DataFrame | None, n_boot: int, seed: int, fig_dir: Path
+    data: ReportData,
+    df: pd.DataFrame,
+    ceiling: pd.DataFrame | None,
+    n_boot: int,
+    seed: int,
+    fig_dir: Path,
+    formats: tuple[str, ...],
 ) -> None:
     metric, variant, strategies = data.metric, data.variant, data.strategies
     higher = higher_is_better(metric)
@@ -308,8 +317,10 @@ def _analyse(
 
     # --------------------------------------------------------------------- figures
     def add(fig, name: str, title: str, caption: str) -> None:
-        saved = plots.save_figure(fig, fig_dir, name)
-        data.figures.append(FigureItem(name, title, caption, saved["png"], saved["svg"], saved["png_bytes"]))
+        saved = plots.save_figure(fig, fig_dir, name, formats=formats)
+        data.figures.append(
+            FigureItem(name, title, caption, saved.get("png"), saved.get("svg"), saved["png_bytes"])
+        )
 
     for i, dset in enumerate(data.datasets):
         add(

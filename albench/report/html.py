@@ -174,8 +174,9 @@ def render_html(data: ReportData) -> str:
         parts.append(
             f'<figure id="fig-{e(f.name)}"><h3>{e(f.title)}</h3>'
             f'<img src="data:image/png;base64,{b64}" alt="{e(f.title)}">'
-            f'<figcaption>{e(f.caption)} <span class="files">Files: figures/{e(f.png.name)}, '
-            f"figures/{e(f.svg.name)}</span></figcaption></figure>"
+            f'<figcaption>{e(f.caption)} <span class="files">Files: '
+            f"{e(', '.join('figures/' + p.name for p in (f.png, f.svg) if p is not None) or '-')}"
+            "</span></figcaption></figure>"
         )
     parts.append("</section>")
 

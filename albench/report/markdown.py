@@ -31,14 +31,12 @@ def render_markdown(data: ReportData) -> str:
     if not data.figures:
         out += ["No figures: no stored results.", ""]
     for f in data.figures:
-        out += [
-            f"### {md_escape(f.title)}",
-            "",
-            f"![{md_escape(f.title)}](figures/{f.png.name})",
-            "",
-            f"{md_escape(f.caption)} ([SVG](figures/{f.svg.name}))",
-            "",
-        ]
+        out += [f"### {md_escape(f.title)}", ""]
+        first = f.png or f.svg
+        if first is not None:
+            out += [f"![{md_escape(f.title)}](figures/{first.name})", ""]
+        svg = f" ([SVG](figures/{f.svg.name}))" if f.svg is not None and f.png is not None else ""
+        out += [f"{md_escape(f.caption)}{svg}", ""]
     out += ["## Tables", ""]
     for t in data.tables:
         out += [

@@ -401,12 +401,24 @@ def plot_query_time(df: pd.DataFrame, strategies: list[str], styles: dict) -> Fi
 
 
 @_quiet
-def save_figure(fig: Figure, directory: Path, name: str, dpi: int = 110) -> dict[str, Path | bytes]:
-    """Write ``name.png`` and ``name.svg`` into ``directory``; return their paths and the PNG bytes."""
+def save_figure(
+    fig: Figure, directory: Path, name: str, dpi: int = 110, formats: tuple[str, ...] = ("png", "svg")
+) -> dict:
+    """Render ``fig`` as PNG bytes and write ``name.<format>`` files into ``directory``.
+
+    Returns
+    -------
+    dict
+        ``png_bytes`` and, per written format, its path (keys ``"png"``, ``"svg"``).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    png = buf.getvalue()
-    (directory / f"{name}.png").write_bytes(png)
-    fig.savefig(directory / f"{name}.svg", format="svg", bbox_inches="tight", metadata={"Date": None})
-    return {"png": directory / f"{name}.png", "svg": directory / f"{name}.svg", "png_bytes": png}
+    out: dict = {"png_bytes": buf.getvalue()}
+    if "png" in formats:
+        out["png"] = directory / f"{name}.png"
+        out["png"].write_bytes(out["png_bytes"])
+    if "svg" in formats:
+        out["svg"] = directory / f"{name}.svg"
+        fig.savefig(out["svg"], format="svg", bbox_inches="tight", metadata={"Date": None})
+    return out

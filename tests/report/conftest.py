@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from albench.config import parse_config
+from albench.report import build_report
 from albench.runner import run_experiment
 from albench.store import ResultStore
 
@@ -44,26 +45,36 @@ def tiny_results(tmp_path_factory) -> Path:
     return summary.results_dir
 
 
-@pytest.fixture()
-def incomplete_results(tiny_results, tmp_path) -> Path:
-    """The tiny results with 3 cells never run (absent, not failed)."""
-    root = tmp_path / "tiny"
+def _copy(tiny_results: Path, tmp_path_factory, label: str) -> tuple[Path, ResultStore]:
+    root = tmp_path_factory.mktemp(label) / "tiny"
     shutil.copytree(tiny_results, root)
-    store = ResultStore(root)
+    return root, ResultStore(root)
+
+
+@pytest.fixture(scope="session")
+def incomplete_results(tiny_results, tmp_path_factory) -> Path:
+    """The tiny results with 3 cells never run (absent, not failed)."""
+    root, store = _copy(tiny_results, tmp_path_factory, "incomplete")
     for key in sorted(store.stored_keys())[:3]:
         store.remove_cell(key)
     return root
 
 
-@pytest.fixture()
-def failed_results(tiny_results, tmp_path) -> Path:
+@pytest.fixture(scope="session")
+def failed_results(tiny_results, tmp_path_factory) -> Path:
     """The tiny results with 2 cells failed (traceback stored)."""
-    root = tmp_path / "tiny"
-    shutil.copytree(tiny_results, root)
-    store = ResultStore(root)
+    root, store = _copy(tiny_results, tmp_path_factory, "failed")
     for key in sorted(store.stored_keys())[:2]:
         store.remove_cell(key)
         store.write_failure(
             key, {"key": key, "cell": f"cell {key}", "traceback": FAILED_TRACEBACK, "time": "t"}
         )
     return root
+
+
+@pytest.fixture(scope="session")
+def failed_report(failed_results, tmp_path_factory):
+    """The report of ``failed_results`` (PNG files only, to keep the tests quick)."""
+    return build_report(
+        failed_results, out=tmp_path_factory.mktemp("failed-report"), n_boot=50, figure_formats=("png",)
+    )
