@@ -18,6 +18,7 @@ import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from albench.analysis.common import PROBLEM_COLUMNS, higher_is_better, problem_label
 from albench.analysis.stats import FriedmanResult
@@ -219,12 +220,13 @@ def plot_aubc_heatmap(
         xticklabels=True,
         yticklabels=True,
     )
-    ax.tick_params(axis="x", labelrotation=45)
+    ax.tick_params(axis="x", labelrotation=45, pad=9)
     for lab in ax.get_xticklabels():
         lab.set_horizontalalignment("right")
     ax.tick_params(axis="y", labelrotation=0)
-    for lab, s in zip(ax.get_xticklabels(), table.columns, strict=True):
-        lab.set_color(styles.get(s, {}).get("color", "black"))
+    for j, s in enumerate(table.columns):  # each strategy's colour as a swatch under its column
+        color = styles.get(s, {}).get("color", "black")
+        ax.add_patch(Rectangle((j + 0.08, nrow + 0.04), 0.84, 0.16, color=color, clip_on=False, linewidth=0))
     ax.set_xlabel("strategy")
     ax.set_ylabel("")
     ax.set_title(f"mean AUBC of {metric_label(metric)} ({variant})", fontsize=11)
@@ -236,70 +238,63 @@ def plot_cd_diagram(result: FriedmanResult, styles: dict) -> Figure:
     """Critical-difference diagram (Demsar 2006): mean ranks on an axis, cliques as bars.
 
     Strategies joined by a thick bar are not significantly different by the Nemenyi test at
-    ``result.alpha``; the CD segment shows the critical difference.
+    ``result.alpha``; the segment at the top is the critical difference. The best half of
+    the strategies hangs to the left, the rest to the right; lines keep the strategy colours.
     """
     ranks = result.mean_ranks.sort_values()
     k = len(ranks)
     half = (k + 1) // 2
-    height = 1.6 + 0.32 * max(half, k - half) + 0.18 * len(result.cliques)
-    fig = Figure(figsize=(8.5, height))  # manual layout: one axes over the whole figure
+    # vertical layout in inches from the top
+    cd_y, axis_y, clique_gap, row = 0.3, 0.8, 0.13, 0.27
+    first_clique = axis_y + 0.22
+    names_top = first_clique + clique_gap * len(result.cliques) + 0.2
+    bottom = names_top + row * max(half, k - half, 1) + 0.25
+    height = bottom + 0.3
+    width = 9.0
+    fig = Figure(figsize=(width, height))  # manual layout: one axes over the whole figure
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(height, 0)
     lo, hi = 1, max(k, 2)
-    ax.set_xlim(-0.2, 1.2)
-    ax.set_ylim(0, 1)
+    left, right = 0.25, 0.75
 
     def xpos(r: float) -> float:
-        return 0.15 + 0.7 * (r - lo) / (hi - lo)
+        return left + (right - left) * (r - lo) / (hi - lo)
 
-    top = 0.82
-    ax.plot([xpos(lo), xpos(hi)], [top, top], color="black", linewidth=1)
+    ax.plot([xpos(lo), xpos(hi)], [axis_y, axis_y], color="black", linewidth=1)
+    tick_step = 1 if k <= 12 else 2
     for r in range(lo, hi + 1):
-        ax.plot([xpos(r), xpos(r)], [top, top + 0.03], color="black", linewidth=1)
-        ax.text(xpos(r), top + 0.05, str(r), ha="center", va="bottom", fontsize=9)
+        major = (r - lo) % tick_step == 0
+        ax.plot([xpos(r), xpos(r)], [axis_y, axis_y - (0.08 if major else 0.04)], color="black", linewidth=1)
+        if major:
+            ax.text(xpos(r), axis_y - 0.1, str(r), ha="center", va="bottom", fontsize=9)
     if np.isfinite(result.cd):
-        ax.plot([xpos(lo), xpos(min(hi, lo + result.cd))], [0.96, 0.96], color="black", linewidth=2)
-        ax.text(xpos(lo), 0.975, f"CD = {result.cd:.2f}", fontsize=8, va="bottom")
-    step = (top - 0.08) / max(half, k - half, 1)
-    clique_y = top - 0.04
-    for members in result.cliques:
+        ax.plot([xpos(lo), xpos(min(hi, lo + result.cd))], [cd_y, cd_y], color="black", linewidth=2)
+        ax.text(xpos(lo), cd_y - 0.05, f"CD = {result.cd:.2f}", fontsize=8, va="bottom")
+    for j, members in enumerate(result.cliques):
         rs = ranks[members]
-        ax.plot(
-            [xpos(rs.min()) - 0.005, xpos(rs.max()) + 0.005],
-            [clique_y, clique_y],
-            color="black",
-            linewidth=3.5,
-        )
-        clique_y -= 0.035
+        y = first_clique + clique_gap * j
+        ax.plot([xpos(rs.min()) - 0.006, xpos(rs.max()) + 0.006], [y, y], color="black", linewidth=3.5)
     for i, (name, r) in enumerate(ranks.items()):
-        st = styles.get(name, {"color": "black"})
+        st = styles.get(name, {"color": "black", "marker": "o"})
         if i < half:
-            y = top - 0.08 - step * (i + 0.4) - 0.035 * len(result.cliques)
-            xe, ha = 0.1, "right"
+            y, xe, ha, dx = names_top + row * i, left - 0.04, "right", -0.008
         else:
-            y = top - 0.08 - step * (k - i - 1 + 0.4) - 0.035 * len(result.cliques)
-            xe, ha = 0.9, "left"
-        ax.plot([xpos(r), xpos(r), xe], [top, y, y], color=st["color"], linewidth=1.2)
-        ax.text(
-            xe + (-0.01 if ha == "right" else 0.01),
-            y,
-            f"{text(name)} ({r:.2f})",
-            ha=ha,
-            va="center",
-            fontsize=9,
-            color=st["color"],
-        )
+            y, xe, ha, dx = names_top + row * (k - 1 - i), right + 0.04, "left", 0.008
+        ax.plot([xpos(r), xpos(r), xe], [axis_y, y, y], color=st["color"], linewidth=1.3)
+        ax.plot([xe], [y], marker=st.get("marker", "o"), color=st["color"], markersize=5)
+        ax.text(xe + dx * 1.6, y, f"{text(name)} ({r:.2f})", ha=ha, va="center", fontsize=9)
     p = "n/a" if not np.isfinite(result.p_value) else f"{result.p_value:.3g}"
     ax.text(
         0.5,
-        0.01,
+        bottom + 0.05,
         f"mean rank over {result.n_blocks} problem(s), 1 = best; Friedman p = {p}; "
-        f"bars: no significant difference (Nemenyi, alpha = {result.alpha})",
+        f"bars join strategies not significantly different (Nemenyi, alpha = {result.alpha})",
         ha="center",
-        va="bottom",
+        va="top",
         fontsize=8,
-        transform=ax.transAxes,
     )
     return fig
 
