@@ -129,12 +129,15 @@ def render_html(data: ReportData) -> str:
     parts: list[str] = []
     title = f"albench report: {data.experiment}"
     version = m.get("versions", {}).get("albench", "?")
+    commit = m.get("machine", {}).get("git_commit")
+    if commit:
+        version = f"{version}, commit {commit}"
     parts.append(f"<header><h1>{e(title)}</h1>")
     parts.append(
         f'<p class="meta">metric <b>{e(data.metric)}</b> · AUBC variant <b>{e(data.variant)}</b> · '
         f"{len(data.done)} of {data.n_cells} cells stored · results from {e(str(m.get('created', '?')))} "
         f"(updated {e(str(m.get('updated', '?')))}) · report generated {e(data.generated)} · "
-        f"albench {e(str(version))}</p></header>"
+        f"results made with albench {e(str(version))}</p></header>"
     )
     for cls, msg in banners(data):
         parts.append(f'<div class="banner {cls}" role="alert">{e(msg)}</div>')
