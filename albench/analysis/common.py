@@ -58,7 +58,7 @@ def check_metric(df: pd.DataFrame, metric: str, manifest: dict | None = None) ->
         )
 
 
-def problem_label(row: pd.Series | dict, columns: list[str] | None = None) -> str:
+def problem_label(row: pd.Series | dict) -> str:
     """``dataset / model`` (and ``/ labeler`` when not the oracle) for titles and table rows."""
     parts = [str(row["dataset"]), str(row["model"])]
     if "labeler" in row and str(row["labeler"]) != "oracle":

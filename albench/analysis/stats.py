@@ -111,7 +111,8 @@ def paired_comparisons(
         mean_diff (strategy minus reference), statistic, p_value, p_holm, outcome
         (``win``/``tie``/``loss`` of the strategy: significant after Holm at ``alpha`` and
         better/worse on mean, else ``tie``). The Holm family is the comparisons of one problem
-        against one reference. Problems without the reference strategy are skipped.
+        against one reference. Problems without the reference strategy, and strategies with
+        no pair of values, are skipped.
     """
     sign = 1.0 if higher_is_better(metric) else -1.0
     rows = []
@@ -130,6 +131,8 @@ def paired_comparisons(
             if strategy == ref:
                 continue
             pair = wide[[strategy, ref]].dropna()
+            if pair.empty:  # e.g. log loss of a model without probabilities: nothing to compare
+                continue
             stat, p = wilcoxon_test(pair[strategy].to_numpy(), pair[ref].to_numpy())
             diff = float((pair[strategy] - pair[ref]).mean()) if len(pair) else float("nan")
             block.append([*key, reference, ref, strategy, len(pair), diff, stat, p])

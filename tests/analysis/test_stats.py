@@ -161,3 +161,12 @@ def test_block_ranks():
     br = stats.block_ranks(cells)
     assert set(br.loc[br.strategy == "good", "rank"]) == {1.0}
     assert len(br) == 6
+
+
+def test_paired_comparisons_skip_missing_values():
+    base = np.linspace(0.5, 0.7, 6)
+    cells = _cells({"good": np.full(6, 0.1), "nan": np.full(6, np.nan)}, base)
+    comp = stats.paired_comparisons(cells, "aubc", "log_loss", "random")
+    assert comp["strategy"].tolist() == ["good"]
+    all_nan = cells.assign(aubc=np.nan)
+    assert stats.paired_comparisons(all_nan, reference="best").empty
