@@ -108,8 +108,22 @@ def main() -> None:
     help="Python file registering components (repeatable).",
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--report", "make_report", is_flag=True, help="Write reports/<experiment>/ at the end.")
 def run(
-    config, suite, datasets, models, strategies, reps, seed, n_jobs, backend, out, force, plugins, no_progress
+    config,
+    suite,
+    datasets,
+    models,
+    strategies,
+    reps,
+    seed,
+    n_jobs,
+    backend,
+    out,
+    force,
+    plugins,
+    no_progress,
+    make_report,
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
     try:
@@ -180,6 +194,8 @@ def run(
         _fail(str(exc))
         return
     _print_summary(summary, exp)
+    if make_report:
+        _write_report(summary.results_dir, "reports", None, "trapezoid")
     sys.exit(EXIT_FAILED if summary.failed else EXIT_OK)
 
 
@@ -228,6 +244,37 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
         ]
         table.add_row(*(escape(str(i)) for i in idx), *cells_txt)
     return table
+
+
+def _write_report(results_dir, out, metric, variant) -> None:
+    """Build the report (exit 2 with a one-line error on bad input) and say where it is."""
+    from albench.report import build_report
+
+    try:
+        data = build_report(results_dir, out=out, metric=metric, aubc_variant=variant)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    if data.incomplete or data.failed:
+        n_missing, n_failed = len(data.missing), len(data.failed)
+        err_console.print(
+            f"[yellow]note:[/] {n_missing} cell(s) missing, {n_failed} failed; the report says so"
+        )
+    out_console.print(
+        f"report:  {data.out_dir / 'index.html'} (+ report.md, figures/, tables/)", soft_wrap=True
+    )
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--out", default="reports", show_default=True, type=click.Path(file_okay=False), help="Parent folder."
+)
+@click.option("--metric", default=None, help="Metric of the report (default: accuracy).")
+@click.option("--aubc-variant", "variant", default="trapezoid", show_default=True, help="AUBC variant.")
+def report(results_dir, out, metric, variant):
+    """Write <out>/<experiment>/index.html, report.md, figures/ and tables/ for RESULTS_DIR."""
+    _write_report(results_dir, out, metric, variant)
 
 
 @main.command(name="list")

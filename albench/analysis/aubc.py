@@ -7,9 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from albench.analysis.common import CELL_COLUMNS
 from albench.errors import AlbenchInputError
-
-CELL_COLUMNS = ["dataset", "model", "strategy", "labeler", "repetition"]
 
 
 def aubc_trapezoid(n_labeled: np.ndarray, values: np.ndarray) -> float:
@@ -34,12 +33,72 @@ def aubc_trapezoid(n_labeled: np.ndarray, values: np.ndarray) -> float:
     return area / width
 
 
+def aubc_trapezoid_no_initial(n_labeled: np.ndarray, values: np.ndarray) -> float:
+    """:func:`aubc_trapezoid` of the curve without its first point (round 0).
+
+    The initial model is the same for every strategy of a repetition (common random numbers),
+    so leaving it out measures only what the queries changed. The x axis is normalised from
+    the labels of round 1 to the labels of the last round. A curve of one point after
+    dropping round 0 returns that point; a curve of round 0 alone returns NaN.
+
+    Parameters
+    ----------
+    n_labeled : ndarray
+        Labels used at each round, increasing; the first entry is round 0.
+    values : ndarray
+        Metric at each round.
+    """
+    x = np.asarray(n_labeled, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    if x.shape[0] < 2:
+        return float("nan")
+    return aubc_trapezoid(x[1:], y[1:])
+
+
+def aubc_zhan2021(n_labeled: np.ndarray, values: np.ndarray) -> float:
+    """AUBC as in Zhan et al. (IJCAI 2021), "A Comparative Survey: Benchmarking for Pool-based AL".
+
+    With :math:`y_1, \\dots, y_L` the metric after rounds 1..L (round 0, the initial model, is
+    excluded), the value is
+
+    .. math:: \\frac{1}{L-1} \\sum_{t=1}^{L-1} \\frac{y_t + y_{t+1}}{2},
+
+    the trapezoid over rounds with unit spacing per round divided by the number of
+    intervals. It ignores ``n_labeled`` (every round weighs the same, whatever its batch), so
+    it differs from ``trapezoid_no_initial`` only when batches differ in size. One point after
+    round 0 returns that point; round 0 alone returns NaN.
+
+    Parameters
+    ----------
+    n_labeled : ndarray
+        Labels used at each round (only its length is used); the first entry is round 0.
+    values : ndarray
+        Metric at each round.
+    """
+    y = np.asarray(values, dtype=np.float64)[1:]
+    if y.shape[0] == 0:
+        return float("nan")
+    if y.shape[0] == 1:
+        return float(y[0])
+    return float(np.mean((y[:-1] + y[1:]) / 2.0))
+
+
 #: name -> (function, description)
 AUBC_VARIANTS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], str]] = {
     "trapezoid": (
         aubc_trapezoid,
         "trapezoid over n_labeled from the initial set to the end of the budget, "
         "divided by the budget's width (round 0 included)",
+    ),
+    "trapezoid_no_initial": (
+        aubc_trapezoid_no_initial,
+        "trapezoid over n_labeled from round 1 to the end of the budget, divided by that width "
+        "(round 0 excluded)",
+    ),
+    "zhan2021": (
+        aubc_zhan2021,
+        "Zhan et al. (IJCAI 2021): mean of (y_t + y_t+1)/2 over rounds t = 1..L-1, unit spacing "
+        "per round, round 0 excluded",
     ),
 }
 

@@ -1,0 +1,45 @@
+"""Mean curves and bootstrap intervals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from albench.analysis.curves import bootstrap_mean_ci, mean_curves
+
+
+def test_bootstrap_degenerate():
+    m, lo, hi = bootstrap_mean_ci(np.full((5, 3), 0.7))
+    np.testing.assert_allclose([m, lo, hi], 0.7)
+    m, lo, hi = bootstrap_mean_ci(np.array([[0.1, 0.2]]))
+    np.testing.assert_allclose(lo, [0.1, 0.2])
+    m, lo, hi = bootstrap_mean_ci(np.array([0.3]))
+    assert m == lo == hi == 0.3
+
+
+def test_bootstrap_seeded_and_close_to_scipy():
+    x = np.random.default_rng(0).normal(size=40)
+    a = bootstrap_mean_ci(x, n_boot=4000, random_state=1)
+    b = bootstrap_mean_ci(x, n_boot=4000, random_state=1)
+    assert a == b
+    ref = sps.bootstrap((x,), np.mean, n_resamples=4000, method="percentile", random_state=2)
+    assert a[1] == pytest.approx(ref.confidence_interval.low, abs=0.05)
+    assert a[2] == pytest.approx(ref.confidence_interval.high, abs=0.05)
+    assert a[0] == pytest.approx(x.mean())
+
+
+def test_mean_curves_by_hand():
+    rows = []
+    for rep, ys in enumerate([[0.5, 0.7], [0.7, 0.9]]):
+        for r, y in enumerate(ys):
+            rows.append(("d", "m", "oracle", "s", rep, r, 10 + 5 * r, y))
+    df = pd.DataFrame(
+        rows,
+        columns=["dataset", "model", "labeler", "strategy", "repetition", "round", "n_labeled", "accuracy"],
+    )
+    out = mean_curves(df, "accuracy", n_boot=500)
+    np.testing.assert_allclose(out["mean"], [0.6, 0.8])
+    np.testing.assert_allclose(out["n_labeled"], [10, 15])
+    assert (out["low"] >= 0.5 - 1e-12).all() and (out["high"] <= 0.9 + 1e-12).all()
+    assert out["n"].tolist() == [2, 2]
+    pd.testing.assert_frame_equal(out, mean_curves(df.iloc[::-1], "accuracy", n_boot=500))
