@@ -36,10 +36,7 @@ from albench.report import plots
 from albench.report.tables import ReportTable, TCell, fmt, fmt_p, num, txt, write_table_files
 from albench.store import ResultStore, atomic_write_bytes, load_results
 
-try:  # the full-data ceiling is stored by newer runners
-    from albench.store import load_ceiling
-except ImportError:  # pragma: no cover - older store without a ceiling
-    load_ceiling = None
+from albench.store import load_ceiling
 
 REFERENCE = "random"
 
@@ -149,8 +146,6 @@ def _status(store: ResultStore, manifest: dict) -> tuple[list[str], list[FailedC
 
 
 def _ceiling(results_dir: Path) -> pd.DataFrame | None:
-    if load_ceiling is None:
-        return None
     c = load_ceiling(results_dir)
     return None if c is None or c.empty else c
 

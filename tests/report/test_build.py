@@ -128,6 +128,20 @@ def test_ceiling_line_and_labels_to_target(tiny_results, tmp_path, monkeypatch):
     assert summary["reached"].sum() > 0
 
 
+def test_stored_ceiling_reaches_the_report(tiny_results, tmp_path):
+    from albench.store import load_ceiling
+
+    ceiling = load_ceiling(tiny_results)
+    assert len(ceiling) == 2 * 1 * 2  # datasets x models x repetitions
+    data = build_report(tiny_results, out=tmp_path, n_boot=50, figure_formats=())
+    assert data.has_ceiling
+    table = pd.read_csv(data.out_dir / "tables" / "ceiling.csv")
+    wine = table[table.iloc[:, 0] == "wine"]
+    assert not wine.empty
+    expected = ceiling[ceiling["dataset"] == "wine"]["accuracy"].mean()
+    assert any(abs(v - expected) < 1e-3 for v in wine.select_dtypes("number").to_numpy().ravel())
+
+
 def test_metric_and_variant_choices(tiny_results, tmp_path):
     metric, variant = "log_loss", "zhan2021"
     data = build_report(tiny_results, out=tmp_path, metric=metric, aubc_variant=variant, figure_formats=())
