@@ -34,9 +34,7 @@ from albench.analysis.summary import aggregate, cell_summary
 from albench.errors import AlbenchInputError
 from albench.report import plots
 from albench.report.tables import ReportTable, TCell, fmt, fmt_p, num, txt, write_table_files
-from albench.store import ResultStore, atomic_write_bytes, load_results
-
-from albench.store import load_ceiling
+from albench.store import ResultStore, atomic_write_bytes, load_ceiling, load_results
 
 REFERENCE = "random"
 
