@@ -25,8 +25,10 @@ PROBA_OR_DECISION = "proba_or_decision"
 REFIT = "refit"
 #: The strategy reads the features ``ctx.X``.
 FEATURES = "features"
+#: The strategy reads the labeled set and its revealed labels (``ctx.labeled``, ``ctx.y_labeled``).
+LABELED = "labeled"
 
-CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES})
+CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED})
 
 
 def model_capabilities(estimator: Any) -> frozenset[str]:
@@ -35,7 +37,7 @@ def model_capabilities(estimator: Any) -> frozenset[str]:
     ``hasattr`` respects scikit-learn's ``available_if`` (``SVC(probability=False)`` has no
     ``predict_proba``).
     """
-    caps = {REFIT, FEATURES}
+    caps = {REFIT, FEATURES, LABELED}
     if hasattr(estimator, "predict_proba"):
         caps.add(PROBA)
     if hasattr(estimator, "decision_function"):
@@ -121,7 +123,8 @@ class Strategy(BaseEstimator):
 
     Subclasses set ``needs`` (a subset of :data:`CAPABILITIES`), store their parameters in
     ``__init__`` without changing them, validate them in :meth:`validate`, and implement
-    :meth:`query`.
+    :meth:`query`. ``needs`` may be a property when it depends on the parameters (a committee
+    of heterogeneous models needs nothing from the query model).
     """
 
     needs: ClassVar[frozenset[str]] = frozenset()
@@ -146,6 +149,24 @@ class Strategy(BaseEstimator):
     def uses_probabilities(self, model: Any) -> bool:
         """Whether the strategy will read probabilities from ``model`` (else decision values)."""
         return PROBA in self.needs or (PROBA_OR_DECISION in self.needs and hasattr(model, "predict_proba"))
+
+
+def random_state_from(rng: np.random.Generator) -> int:
+    """A 31-bit ``random_state`` for scikit-learn objects, drawn from the strategy's stream."""
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def pool_uncertainty(strategy: Strategy, ctx: QueryContext) -> np.ndarray:
+    """Margin uncertainty of the pool, higher = more uncertain.
+
+    ``1 - (p_(1) - p_(2))`` when the query model has probabilities, else
+    :func:`~albench.strategies.kernels.decision_margin_scores` of its decision values.
+    """
+    from albench.strategies import kernels
+
+    if strategy.uses_probabilities(ctx.model):
+        return kernels.uncertainty_measure(ctx.predict_proba(), "margin")
+    return kernels.decision_margin_scores(ctx.decision_function())
 
 
 def check_strategy_model(strategy_label: str, strategy: Strategy, model_label: str, estimator: Any) -> None:

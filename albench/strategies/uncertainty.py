@@ -6,7 +6,7 @@ import numpy as np
 
 from albench.registry import STRATEGIES
 from albench.strategies import kernels
-from albench.strategies.base import PROBA, PROBA_OR_DECISION, QueryContext, Strategy
+from albench.strategies.base import DECISION, PROBA, PROBA_OR_DECISION, QueryContext, Strategy
 
 
 class _ProbabilityStrategy(Strategy):
@@ -63,4 +63,37 @@ class Margin(Strategy):
             scores = kernels.margin_scores(ctx.predict_proba())
         else:
             scores = kernels.decision_margin_scores(ctx.decision_function())
+        return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
+
+
+@STRATEGIES.register(
+    "ratio",
+    description="Uncertainty sampling: smallest ratio of the top two class probabilities",
+    reference="ratio of confidence, Munro, Human-in-the-Loop Machine Learning, 2021",
+)
+class Ratio(_ProbabilityStrategy):
+    """Query the samples whose top two probabilities are closest in ratio, ``p_(1) / p_(2)``.
+
+    Cost O(n k) for the scores plus O(n) selection.
+    """
+
+    _kernel = staticmethod(kernels.ratio_scores)
+
+
+@STRATEGIES.register(
+    "decision_margin",
+    description="Distance to the decision boundary from decision values (e.g. SVMs without probabilities)",
+    reference="Tong & Koller, JMLR 2001; Schohn & Cohn, ICML 2000",
+)
+class DecisionMargin(Strategy):
+    """Query the samples closest to the decision boundary, from ``decision_function`` only.
+
+    Binary: smallest ``|f(x)|``; multi-class (one-vs-rest values): smallest gap between the two
+    largest decision values. Needs no probabilities. Cost O(n k) plus O(n) selection.
+    """
+
+    needs = frozenset({DECISION})
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        scores = kernels.decision_margin_scores(ctx.decision_function())
         return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
