@@ -118,8 +118,8 @@ class ALBL(Strategy):
     def _reward(self, ctx: QueryContext, state: dict) -> float:
         pos = np.array([p for p, _ in state["queried"]], dtype=np.int64)
         q = np.array([q for _, q in state["queried"]])
-        where = np.searchsorted(ctx.labeled, pos)
-        y = np.asarray(ctx.y_labeled)[where]
+        order = np.argsort(ctx.labeled)
+        y = np.asarray(ctx.y_labeled)[order[np.searchsorted(ctx.labeled, pos, sorter=order)]]
         hit = np.asarray(ctx.model.predict(ctx.X[pos])) == y
         return float((hit / q).sum() / (state["n_first_pool"] * pos.shape[0]))
 

@@ -129,6 +129,9 @@ class Strategy(BaseEstimator):
 
     needs: ClassVar[frozenset[str]] = frozenset()
 
+    def __init__(self) -> None:
+        """A strategy without parameters (so an unknown parameter is named as such)."""
+
     def validate(self) -> None:
         """Raise :class:`AlbenchInputError` naming a bad parameter. Called before any work."""
 
