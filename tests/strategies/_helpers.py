@@ -61,3 +61,58 @@ def ctx_from(
         model=fitted,
         make_model=lambda: clone(template),
     )
+
+
+class TableModel:
+    """A "fitted" model whose outputs are looked up from a table keyed by the feature row.
+
+    Lets known-answer tests fix the probabilities (or decision values) of every pool sample.
+    """
+
+    def __init__(self, X: np.ndarray, proba: np.ndarray | None = None, decision: np.ndarray | None = None):
+        self._keys = {np.asarray(x, dtype=np.float64).tobytes(): i for i, x in enumerate(np.asarray(X))}
+        self._proba = None if proba is None else np.asarray(proba, dtype=np.float64)
+        self._decision = None if decision is None else np.asarray(decision, dtype=np.float64)
+        if self._proba is not None:
+            self.classes_ = np.arange(self._proba.shape[1])
+            self.predict_proba = self._predict_proba
+        if self._decision is not None:
+            self.decision_function = self._decision_function
+
+    def _rows(self, X: np.ndarray) -> np.ndarray:
+        return np.array([self._keys[np.asarray(x, dtype=np.float64).tobytes()] for x in np.asarray(X)])
+
+    def _predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self._proba[self._rows(X)]
+
+    def _decision_function(self, X: np.ndarray) -> np.ndarray:
+        return self._decision[self._rows(X)]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self._proba[self._rows(X)].argmax(axis=1)
+
+
+def table_ctx(
+    X: np.ndarray,
+    labeled: np.ndarray,
+    y_labeled: np.ndarray,
+    proba: np.ndarray | None = None,
+    decision: np.ndarray | None = None,
+    n_classes: int | None = None,
+) -> QueryContext:
+    """A context over ``X`` whose query model returns the given per-row outputs."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    model = TableModel(X, proba, decision)
+    k = n_classes or (np.asarray(proba).shape[1] if proba is not None else 2)
+    labeled = np.asarray(labeled, dtype=np.int64)
+    return QueryContext(
+        X=X,
+        labeled=labeled,
+        y_labeled=np.asarray(y_labeled, dtype=np.int64),
+        pool=np.setdiff1d(np.arange(X.shape[0]), labeled),
+        n_classes=k,
+        model=model,
+        make_model=lambda: None,
+    )

@@ -146,7 +146,7 @@ def test_entropy_with_a_model_lacking_probabilities_is_rejected_at_config_time()
                 "datasets": ["iris"],
                 "models": ["linear_svm"],
                 "strategies": ["entropy"],
-            }
+            },
         }
     )
     with pytest.raises(AlbenchInputError, match=r"entropy.*predict_proba.*linear_svm"):
