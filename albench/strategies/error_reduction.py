@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from albench.errors import AlbenchInputError
 from albench.registry import STRATEGIES
@@ -56,12 +57,14 @@ class _ExpectedErrorReduction(Strategy):
         K = ctx.n_classes
         future = np.zeros((candidates.shape[0], K, X_pool.shape[0], K))
         # one refit per (candidate, label): the model's work, not numpy's; the loss over the pool
-        # and the expectation over labels are vectorised in the kernel
-        for c, pos in enumerate(candidates):
-            X_aug = np.vstack([X_l, ctx.X[pos : pos + 1]])
-            for y in np.flatnonzero(proba[c] > 0):
-                model = ctx.make_model().fit(X_aug, np.append(y_l, y))
-                future[c, y] = expand_proba(model.predict_proba(X_pool), model.classes_, K)
+        # and the expectation over labels are vectorised in the kernel. The refits are tiny, so
+        # BLAS threads only cost synchronisation: run them single-threaded.
+        with threadpool_limits(limits=1):
+            for c, pos in enumerate(candidates):
+                X_aug = np.vstack([X_l, ctx.X[pos : pos + 1]])
+                for y in np.flatnonzero(proba[c] > 0):
+                    model = ctx.make_model().fit(X_aug, np.append(y_l, y))
+                    future[c, y] = expand_proba(model.predict_proba(X_pool), model.classes_, K)
         return kernels.expected_error_scores(proba, future, self._loss)
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
