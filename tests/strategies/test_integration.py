@@ -50,3 +50,32 @@ def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
     assert df.groupby("strategy")["round"].max().eq(2).all()
     queried = df[df["round"] < 2].groupby("strategy")["queried"].apply(lambda s: sum(len(q) for q in s))
     assert queried.eq(10).all()
+
+
+def test_cli_rejects_a_strategy_the_model_cannot_serve(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albench.cli",
+            "run",
+            "--datasets",
+            "iris",
+            "--models",
+            "linear_svm",
+            "--strategies",
+            "coreset,entropy",
+            "--reps",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "'entropy'" in proc.stderr and "'linear_svm'" in proc.stderr and "predict_proba" in proc.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.parquet"))
