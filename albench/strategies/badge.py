@@ -9,14 +9,6 @@ from albench.strategies import kernels
 from albench.strategies.base import FEATURES, PROBA, QueryContext, Strategy
 
 
-def gradient_residuals(proba: np.ndarray) -> np.ndarray:
-    """``p - onehot(argmax p)``: the loss gradient w.r.t. the logits at the predicted label."""
-    proba = np.asarray(proba, dtype=np.float64)
-    out = proba.copy()
-    out[np.arange(proba.shape[0]), proba.argmax(axis=1)] -= 1.0
-    return out
-
-
 @STRATEGIES.register(
     "badge",
     description="BADGE: k-means++ seeding on gradient embeddings (p - onehot(y_hat)) x [x, 1]",
@@ -35,6 +27,6 @@ class BADGE(Strategy):
     needs = frozenset({PROBA, FEATURES})
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        residual = gradient_residuals(ctx.predict_proba())
+        residual = kernels.gradient_residuals(ctx.predict_proba())
         X = np.hstack([ctx.X[ctx.pool], np.ones((ctx.pool.shape[0], 1))])
         return ctx.pool[kernels.gradient_embedding_kmeanspp(residual, X, batch_size, rng)]

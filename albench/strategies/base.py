@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from albench.errors import AlbenchInputError
+from albench.strategies import kernels
 
 #: The query model exposes ``predict_proba``.
 PROBA = "proba"
@@ -165,8 +166,6 @@ def pool_uncertainty(strategy: Strategy, ctx: QueryContext) -> np.ndarray:
     ``1 - (p_(1) - p_(2))`` when the query model has probabilities, else
     :func:`~albench.strategies.kernels.decision_margin_scores` of its decision values.
     """
-    from albench.strategies import kernels
-
     if strategy.uses_probabilities(ctx.model):
         return kernels.uncertainty_measure(ctx.predict_proba(), "margin")
     return kernels.decision_margin_scores(ctx.decision_function())
@@ -199,6 +198,12 @@ def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | 
         lo = "" if minimum is None else f" >= {minimum}"
         hi = "" if maximum is None else f" <= {maximum}"
         raise AlbenchInputError(f"{name} = {value!r}: must be an integer{lo}{hi and ' and' + hi}")
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    """Raise an error naming ``name`` unless ``value`` is one of ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise AlbenchInputError(f"{name} = {value!r}: must be one of {', '.join(map(repr, allowed))}")
 
 
 def check_float(

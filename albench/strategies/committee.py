@@ -57,13 +57,18 @@ class _QueryByCommittee(Strategy):
         A heterogeneous committee instead: each listed model (e.g. ``["logistic_regression",
         {name = "random_forest", n_estimators = 50}, "gaussian_nb"]``) is fitted on the whole
         labeled set. At least two.
+    seed : int or None, default None
+        Seed of the committee's randomness (bootstrap samples and members' ``random_state``).
+        None draws it from the strategy's own stream (seeded per cell, the usual choice); an
+        integer fixes it, e.g. to compare strategies with one and the same committee draws.
     """
 
     _disagreement = "vote_entropy"
 
-    def __init__(self, n_members: int = 5, models: list | None = None) -> None:
+    def __init__(self, n_members: int = 5, models: list | None = None, seed: int | None = None) -> None:
         self.n_members = n_members
         self.models = models
+        self.seed = seed
 
     @property
     def needs(self) -> frozenset[str]:  # type: ignore[override]
@@ -73,6 +78,8 @@ class _QueryByCommittee(Strategy):
 
     def validate(self) -> None:
         check_int("n_members", self.n_members, minimum=2, maximum=1000)
+        if self.seed is not None:
+            check_int("seed", self.seed, minimum=0)
         if self.models is None:
             return
         if not isinstance(self.models, (list, tuple)) or len(self.models) < 2:
@@ -87,6 +94,8 @@ class _QueryByCommittee(Strategy):
                 )
 
     def _committee(self, ctx: QueryContext, rng: np.random.Generator) -> list:
+        if self.seed is not None:
+            rng = np.random.default_rng(self.seed)
         X_l, y_l = ctx.X[ctx.labeled], np.asarray(ctx.y_labeled)
         members = []
         if self.models is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from sklearn.mixture import GaussianMixture
 
-from albench.errors import AlbenchInputError
 from albench.registry import STRATEGIES
 from albench.strategies import kernels
 from albench.strategies.base import (
@@ -14,6 +13,7 @@ from albench.strategies.base import (
     PROBA,
     QueryContext,
     Strategy,
+    check_choice,
     check_float,
     check_int,
     random_state_from,
@@ -21,12 +21,6 @@ from albench.strategies.base import (
 
 SIMILARITIES = ("cosine", "rbf")
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-
-
-def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    """Raise an error naming ``name`` unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
-        raise AlbenchInputError(f"{name} = {value!r}: must be one of {', '.join(map(repr, allowed))}")
 
 
 @STRATEGIES.register(

@@ -17,12 +17,12 @@ from albench.strategies.base import (
     PROBA_OR_DECISION,
     QueryContext,
     Strategy,
+    check_choice,
     check_float,
     check_int,
     pool_uncertainty,
     random_state_from,
 )
-from albench.strategies.density import check_choice
 
 LINKAGES = ("average", "complete", "single", "ward")
 
@@ -81,28 +81,6 @@ class RankedBatch(Strategy):
         return ctx.pool[picks]
 
 
-def round_robin(labels: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Cluster-margin's sampling: clusters by increasing size, one random member of each in turn.
-
-    Returns ``min(k, len(labels))`` distinct indices into ``labels``. Sizes tie-break at random,
-    members are visited in random order. O(n log n), no loop over samples.
-    """
-    n = labels.shape[0]
-    perm = rng.permutation(n)
-    lab = labels[perm]
-    uniq, inv, sizes = np.unique(lab, return_inverse=True, return_counts=True)
-    cluster_order = np.empty(uniq.shape[0], dtype=np.int64)
-    tie = rng.permutation(uniq.shape[0])
-    cluster_order[np.lexsort((tie, sizes))] = np.arange(uniq.shape[0])
-    # rank of each member within its cluster (members in the random order of perm)
-    by_cluster = np.argsort(inv, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    rank = np.empty(n, dtype=np.int64)
-    rank[by_cluster] = np.arange(n) - np.repeat(starts, sizes)
-    order = np.lexsort((cluster_order[inv], rank))
-    return perm[order[:k]]
-
-
 @STRATEGIES.register(
     "cluster_margin",
     description="Cluster-margin: lowest-margin candidates, clustered, round-robin from small clusters",
@@ -157,7 +135,7 @@ class ClusterMargin(Strategy):
                 n_clusters=None, distance_threshold=self.distance_threshold, linkage=self.linkage
             )
         labels = clustering.fit_predict(ctx.X[ctx.pool[cand]])
-        return ctx.pool[cand[round_robin(labels, k, rng)]]
+        return ctx.pool[cand[kernels.round_robin(labels, k, rng)]]
 
 
 @STRATEGIES.register(

@@ -1,4 +1,4 @@
-"""Uncertainty sampling: least confident, margin, entropy."""
+"""Uncertainty sampling: least confident, margin, entropy, ratio, decision margin."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ class _ProbabilityStrategy(Strategy):
     reference="Lewis & Gale, SIGIR 1994",
 )
 class LeastConfident(_ProbabilityStrategy):
-    """Query the samples whose most probable class has the lowest probability."""
+    """Query the samples whose most probable class has the lowest probability.
+
+    Cost O(n k) for the scores plus O(n) selection (n pool samples, k classes).
+    """
 
     _kernel = staticmethod(kernels.least_confident_scores)
 
@@ -37,7 +40,10 @@ class LeastConfident(_ProbabilityStrategy):
     reference="Settles, Active Learning Literature Survey, 2009",
 )
 class Entropy(_ProbabilityStrategy):
-    """Query the samples with the highest entropy of the predicted class distribution."""
+    """Query the samples with the highest entropy of the predicted class distribution.
+
+    Cost O(n k) for the scores plus O(n) selection.
+    """
 
     _kernel = staticmethod(kernels.entropy_scores)
 
@@ -53,7 +59,7 @@ class Margin(Strategy):
 
     With a model lacking ``predict_proba`` the margin is taken from ``decision_function``:
     the absolute decision value (distance to the boundary) for binary problems, the gap
-    between the two largest one-vs-rest values otherwise.
+    between the two largest one-vs-rest values otherwise. Cost O(n k) plus O(n) selection.
     """
 
     needs = frozenset({PROBA_OR_DECISION})

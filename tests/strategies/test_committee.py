@@ -93,3 +93,17 @@ def test_heterogeneous_list_is_validated_naming_the_entry() -> None:
             {"models": [{"name": "random_forest", "n_estimators": -1}, "gaussian_nb"]},
             "s",
         )
+
+
+def test_a_fixed_committee_seed_ignores_the_strategy_stream() -> None:
+    from ._helpers import make_ctx
+
+    ctx = make_ctx(n_classes=3, n_samples=60, model="logistic_regression")
+    fixed = build_instance("strategy", "qbc_kl", {"n_members": 3, "seed": 7}, "s")
+    np.testing.assert_array_equal(
+        fixed.scores(ctx, np.random.default_rng(1)), fixed.scores(ctx, np.random.default_rng(2))
+    )
+    free = build_instance("strategy", "qbc_kl", {"n_members": 3}, "s")
+    assert not np.array_equal(
+        free.scores(ctx, np.random.default_rng(1)), free.scores(ctx, np.random.default_rng(2))
+    )

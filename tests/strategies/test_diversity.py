@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from albench.components import build_instance
-from albench.strategies.diversity import round_robin
+from albench.strategies.kernels import round_robin
 
 from ._helpers import table_ctx
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from albench.components import build_instance
-from albench.strategies.hierarchical import best_pruning, node_counts, tree_from_children
+from albench.strategies.kernels import best_pruning, node_counts, tree_from_children
 
 from ._helpers import table_ctx
 

@@ -17,9 +17,11 @@ from albench.strategies.kernels.density import (
 )
 from albench.strategies.kernels.diversity import (
     gradient_embedding_kmeanspp,
+    gradient_residuals,
     k_center_greedy,
     min_distances,
     ranked_batch,
+    round_robin,
 )
 from albench.strategies.kernels.error_reduction import (
     EER_LOSSES,
@@ -27,6 +29,13 @@ from albench.strategies.kernels.error_reduction import (
     fisher_information,
     softmax_covariances,
     variance_reduction_scores,
+)
+from albench.strategies.kernels.hierarchical import (
+    Tree,
+    best_pruning,
+    confidence_bounds,
+    node_counts,
+    tree_from_children,
 )
 from albench.strategies.kernels.selection import select_top_k
 from albench.strategies.kernels.uncertainty import (
@@ -40,6 +49,13 @@ from albench.strategies.kernels.uncertainty import (
 )
 
 __all__ = [
+    "Tree",
+    "best_pruning",
+    "confidence_bounds",
+    "gradient_residuals",
+    "node_counts",
+    "round_robin",
+    "tree_from_children",
     "EER_LOSSES",
     "UNCERTAINTY_MEASURES",
     "decision_margin_scores",

@@ -138,3 +138,33 @@ def gradient_embedding_kmeanspp(
         new = norms2 + norms2[c] - 2.0 * (R @ R[c]) * (X @ X[c])
         d2 = np.minimum(d2, np.maximum(new, 0.0))
     return chosen
+
+
+def gradient_residuals(proba: np.ndarray) -> np.ndarray:
+    """``p - onehot(argmax p)``: the loss gradient w.r.t. the logits at the predicted label."""
+    proba = np.asarray(proba, dtype=np.float64)
+    out = proba.copy()
+    out[np.arange(proba.shape[0]), proba.argmax(axis=1)] -= 1.0
+    return out
+
+
+def round_robin(labels: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Cluster-margin's sampling: clusters by increasing size, one random member of each in turn.
+
+    Returns ``min(k, len(labels))`` distinct indices into ``labels``. Sizes tie-break at random,
+    members are visited in random order. O(n log n), no loop over samples.
+    """
+    n = labels.shape[0]
+    perm = rng.permutation(n)
+    lab = labels[perm]
+    uniq, inv, sizes = np.unique(lab, return_inverse=True, return_counts=True)
+    cluster_order = np.empty(uniq.shape[0], dtype=np.int64)
+    tie = rng.permutation(uniq.shape[0])
+    cluster_order[np.lexsort((tie, sizes))] = np.arange(uniq.shape[0])
+    # rank of each member within its cluster (members in the random order of perm)
+    by_cluster = np.argsort(inv, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_cluster] = np.arange(n) - np.repeat(starts, sizes)
+    order = np.lexsort((cluster_order[inv], rank))
+    return perm[order[:k]]
