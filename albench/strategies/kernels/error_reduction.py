@@ -54,11 +54,12 @@ def softmax_covariances(proba: np.ndarray) -> np.ndarray:
     return proba[:, :, None] * np.eye(proba.shape[1])[None] - proba[:, :, None] * proba[:, None, :]
 
 
-def fisher_information(X: np.ndarray, proba: np.ndarray, chunk_size: int = 4096) -> np.ndarray:
+def fisher_information(X: np.ndarray, proba: np.ndarray, chunk_size: int | None = None) -> np.ndarray:
     """Fisher information ``sum_i (diag(p_i) - p_i p_i^T) kron x_i x_i^T`` of a softmax model.
 
     Parameters are ordered class-major (index ``k * d + j``). Cost O(n * k^2 * d^2) time,
-    O(chunk_size * max(k^2, d^2) + (k d)^2) memory (one BLAS product per chunk).
+    O(chunk_size * (k^2 + d^2) + (k d)^2) memory (one BLAS product per chunk; the default
+    chunk keeps the per-chunk arrays near 2^22 numbers).
 
     Returns
     -------
@@ -67,6 +68,8 @@ def fisher_information(X: np.ndarray, proba: np.ndarray, chunk_size: int = 4096)
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     k = np.asarray(proba).shape[1]
+    if chunk_size is None:
+        chunk_size = max(1, 2**22 // (d * d + k * k))
     out = np.zeros((k * k, d * d))
     for start in range(0, n, chunk_size):
         S = softmax_covariances(proba[start : start + chunk_size]).reshape(-1, k * k)
