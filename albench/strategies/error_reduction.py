@@ -14,10 +14,28 @@ from albench.strategies.base import (
     REFIT,
     QueryContext,
     Strategy,
+    check_choice,
     check_float,
     check_int,
     expand_proba,
 )
+
+UPDATES = ("refit", "newton")
+
+
+def with_intercept(X: np.ndarray) -> np.ndarray:
+    """``[X, 1]``: features with a constant column for the intercept."""
+    return np.hstack([X, np.ones((X.shape[0], 1))])
+
+
+def ridge_for(model, reg: float | None) -> float:
+    """``reg``, else ``1 / C`` of a model with an L2 penalty parameter ``C`` (scikit-learn), else 1."""
+    if reg is not None:
+        return float(reg)
+    C = getattr(model, "C", None)
+    if isinstance(C, (int, float)) and not isinstance(C, bool) and C > 0:
+        return 1.0 / float(C)
+    return 1.0
 
 
 def _candidates(pool: np.ndarray, n_candidates: int | None, rng: np.random.Generator) -> np.ndarray:
@@ -37,20 +55,35 @@ class _ExpectedErrorReduction(Strategy):
         candidates too); None scores the whole pool. The batch is the top ``batch_size``
         candidates; when fewer candidates than the batch were scored, the rest of the batch is
         filled at random from the other pool samples.
+    update : {"refit", "newton"}, default "refit"
+        How the model "after labeling (x, y)" is obtained. ``refit``: the query model is
+        refitted on L + {(x, y)}, exactly as in the paper (C * K fits; any model). ``newton``:
+        one Newton step of a softmax-linear model in the features (plus an intercept) from the
+        current probabilities, with the labeled-set Fisher information plus ``1 / C`` of the
+        model (else 1) as Hessian -- exact in the limit for logistic regression, an
+        approximation otherwise, and fully vectorised over candidates, labels and pool
+        (:func:`~albench.strategies.kernels.newton_future_proba`): no refit at all.
     """
 
-    needs = frozenset({PROBA, REFIT})
     _loss = "zero_one"
 
-    def __init__(self, n_candidates: int | None = 50) -> None:
+    def __init__(self, n_candidates: int | None = 50, update: str = "refit") -> None:
         self.n_candidates = n_candidates
+        self.update = update
+
+    @property
+    def needs(self) -> frozenset[str]:  # type: ignore[override]
+        return frozenset({PROBA, FEATURES}) if self.update == "newton" else frozenset({PROBA, REFIT})
 
     def validate(self) -> None:
         if self.n_candidates is not None:
             check_int("n_candidates", self.n_candidates, minimum=1)
+        check_choice("update", self.update, UPDATES)
 
     def scores(self, ctx: QueryContext, candidates: np.ndarray) -> np.ndarray:
         """Minus the expected pool loss after labeling each candidate (positions into ``ctx.X``)."""
+        if self.update == "newton":
+            return self._newton_scores(ctx, candidates)
         proba = ctx.predict_proba(candidates)
         X_pool = ctx.X[ctx.pool]
         X_l, y_l = ctx.X[ctx.labeled], np.asarray(ctx.y_labeled)
@@ -66,6 +99,23 @@ class _ExpectedErrorReduction(Strategy):
                     model = ctx.make_model().fit(X_aug, np.append(y_l, y))
                     future[c, y] = expand_proba(model.predict_proba(X_pool), model.classes_, K)
         return kernels.expected_error_scores(proba, future, self._loss)
+
+    def _newton_scores(self, ctx: QueryContext, candidates: np.ndarray) -> np.ndarray:
+        K = ctx.n_classes
+        H = kernels.fisher_information(with_intercept(ctx.X[ctx.labeled]), ctx.predict_proba(ctx.labeled))
+        H[np.diag_indices_from(H)] += ridge_for(ctx.model, None)
+        H_inv = np.linalg.inv(H)
+        H_inv = (H_inv + H_inv.T) / 2
+        p_pool, X_pool = ctx.predict_proba(), with_intercept(ctx.X[ctx.pool])
+        p_cand, X_cand = ctx.predict_proba(candidates), with_intercept(ctx.X[candidates])
+        chunk = max(1, 2**22 // max(1, K * K * X_pool.shape[0]))
+        out = np.empty(candidates.shape[0])
+        for s in range(0, candidates.shape[0], chunk):
+            future = kernels.newton_future_proba(
+                p_pool, X_pool, p_cand[s : s + chunk], X_cand[s : s + chunk], H_inv
+            )
+            out[s : s + chunk] = kernels.expected_error_scores(p_cand[s : s + chunk], future, self._loss)
+        return out
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         k = min(batch_size, ctx.pool.shape[0])
@@ -89,7 +139,8 @@ class EERZeroOne(_ExpectedErrorReduction):
     For each candidate x and label y, the query model is refitted on L + {(x, y)}; the
     expected loss is ``sum_y p(y|x) mean_u (1 - max_k p'(k|u))`` over the pool U.
     Cost: ``C * K`` refits (C candidates, K classes) plus O(C K |U| K) vectorised scoring and
-    O(C K |U| K) memory.
+    O(C K |U| K) memory. With ``update="newton"`` no refit: O((K d)^3 + C K (K d)^2 + C K^2 |U| d)
+    vectorised, in candidate chunks of bounded memory.
     """
 
     _loss = "zero_one"
@@ -153,25 +204,17 @@ class VarianceReduction(Strategy):
         if self.n_candidates is not None:
             check_int("n_candidates", self.n_candidates, minimum=1)
 
-    def _ridge(self, model) -> float:
-        if self.reg is not None:
-            return float(self.reg)
-        C = getattr(model, "C", None)
-        if isinstance(C, (int, float)) and not isinstance(C, bool) and C > 0:
-            return 1.0 / float(C)
-        return 1.0
-
     def scores(self, ctx: QueryContext, candidates: np.ndarray) -> np.ndarray:
         """Variance reduction of each candidate (positions into ``ctx.X``)."""
 
         def aug(rows: np.ndarray) -> np.ndarray:
-            return np.hstack([ctx.X[rows], np.ones((rows.shape[0], 1))])
+            return with_intercept(ctx.X[rows])
 
         p_l = ctx.predict_proba(ctx.labeled)
         p_u = ctx.predict_proba()
         X_u = aug(ctx.pool)
         F_l = kernels.fisher_information(aug(ctx.labeled), p_l)
-        F_l[np.diag_indices_from(F_l)] += self._ridge(ctx.model)
+        F_l[np.diag_indices_from(F_l)] += ridge_for(ctx.model, self.reg)
         F_u = kernels.fisher_information(X_u, p_u)
         if not np.all(np.isfinite(F_l)):
             raise AlbenchInputError("variance_reduction: non-finite Fisher information (check the features)")

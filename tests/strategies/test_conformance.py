@@ -34,8 +34,8 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "albl": {"strategies": ["albl"], "exploration": 1.5, "horizon": 0, "delta": 0.0},
     "cluster_margin": {"margin_factor": 0.5, "linkage": "median", "distance_threshold": -1.0},
     "dwus": {"n_components": 0, "covariance_type": "banana", "uncertainty": "vibes"},
-    "eer_log": {"n_candidates": 0},
-    "eer_zero_one": {"n_candidates": -3},
+    "eer_log": {"n_candidates": 0, "update": "exact"},
+    "eer_zero_one": {"n_candidates": -3, "update": None},
     "graph_density": {"n_neighbors": 0, "gamma": -1.0},
     "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
     "information_density": {
@@ -51,6 +51,22 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "typiclust": {"n_neighbors": 0, "max_clusters": 0, "min_cluster_size": 0},
     "variance_reduction": {"reg": 0.0, "n_candidates": 0},
 }
+
+
+#: Parameter settings that take a different code path; they run through the batch contract too.
+VARIANTS = [
+    ("eer_zero_one", {"update": "newton", "n_candidates": None}),
+    ("eer_log", {"update": "newton"}),
+    ("qbc_kl", {"models": ["logistic_regression", "gaussian_nb", {"name": "knn", "n_neighbors": 3}]}),
+    ("qbc_vote_entropy", {"models": ["linear_svm", "gaussian_nb"], "seed": 3}),
+    ("information_density", {"similarity": "rbf", "n_reference": 10, "uncertainty": "margin"}),
+    ("dwus", {"covariance_type": "full", "n_components": 2}),
+    ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
+    ("hierarchical", {"max_dense": 10, "linkage": "average"}),
+    ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
+    ("ranked_batch", {"uncertainty": "entropy"}),
+    ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
+]
 
 
 def make(name: str, **params):
@@ -77,6 +93,18 @@ def test_batch_contract_and_determinism(name: str, n_classes: int) -> None:
     np.testing.assert_array_equal(out, again)
     # the same instance asked twice (stateful strategies must not leak state between cells)
     np.testing.assert_array_equal(out, strategy.query(ctx, 6, np.random.default_rng(11)))
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize(("name", "params"), VARIANTS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(VARIANTS)])
+def test_parameter_variants_keep_the_contract(name: str, params: dict, n_classes: int) -> None:
+    ctx = make_ctx(n_classes=n_classes, n_samples=60, n_labeled=12, seed=7)
+    strategy = make(name, **params)
+    out = strategy.query(ctx, 6, np.random.default_rng(2))
+    check_batch(out, ctx, 6)
+    np.testing.assert_array_equal(out, clone(strategy).query(ctx, 6, np.random.default_rng(2)))
+    small = make_ctx(n_classes=n_classes, n_samples=30, n_labeled=27, seed=7)
+    check_batch(make(name, **params).query(small, 5, np.random.default_rng(0)), small, 3)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -106,3 +106,25 @@ def test_variance_reduction_matches_the_trace_definition() -> None:
     expected = [base - np.trace(F_U @ np.linalg.inv(F_L + fisher(np.array([pos])))) for pos in ctx.pool]
     np.testing.assert_allclose(s.scores(ctx, ctx.pool), expected, rtol=1e-7)
     assert s.query(ctx, 1, np.random.default_rng(0))[0] == ctx.pool[int(np.argmax(expected))]
+
+
+def test_both_updates_query_the_dense_uncertain_cluster() -> None:
+    rng = np.random.default_rng(0)
+    labeled_x = [-3.0, -2.5, -2.0, 2.0, 2.5, 3.0]
+    cluster = list(0.2 + rng.normal(0, 0.05, size=8))
+    X = np.array(labeled_x + cluster + [6.0, -6.0])[:, None]
+    y = np.array([0, 0, 0, 1, 1, 1] + [1] * 8 + [1, 0])
+    ctx = ctx_from(X, y, np.arange(6))
+    for name in ("eer_zero_one", "eer_log"):
+        for update in ("refit", "newton"):
+            s = build_instance("strategy", name, {"n_candidates": None, "update": update}, "s")
+            assert 6 <= s.query(ctx, 1, np.random.default_rng(0))[0] <= 13, (name, update)
+
+
+def test_newton_update_needs_no_refit() -> None:
+    s = build_instance("strategy", "eer_zero_one", {"update": "newton"}, "s")
+    assert "refit" not in s.needs and "features" in s.needs
+    ctx = make_ctx(n_classes=4, n_samples=80, n_labeled=16, seed=9)
+    ctx.make_model = None  # would fail if called
+    out = s.query(ctx, 5, np.random.default_rng(0))
+    assert np.unique(out).shape[0] == 5 and np.isin(out, ctx.pool).all()

@@ -216,3 +216,23 @@ def test_knn_graph_is_symmetric_with_gaussian_weights() -> None:
     np.testing.assert_allclose(W, W.T)
     assert W[0, 1] == pytest.approx(np.exp(-1.0)) and W[1, 2] == pytest.approx(np.exp(-4.0))
     assert W[0, 2] == 0
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_newton_future_proba_equals_the_explicit_newton_step(k: int) -> None:
+    rng = np.random.default_rng(10 + k)
+    d = 3
+    XL, PL = rng.normal(size=(8, d)), rng.dirichlet(np.ones(k), size=8)
+    H = K.fisher_information(XL, PL) + 0.7 * np.eye(k * d)
+    XU, PU = rng.normal(size=(5, d)), rng.dirichlet(np.ones(k), size=5)
+    Xc, Pc = rng.normal(size=(4, d)), rng.dirichlet(np.ones(k), size=4)
+    future = K.newton_future_proba(PU, XU, Pc, Xc, np.linalg.inv(H))
+    for c in range(4):
+        S = np.diag(Pc[c]) - np.outer(Pc[c], Pc[c])
+        H_new = H + np.kron(S, np.outer(Xc[c], Xc[c]))
+        for y in range(k):
+            g = np.kron(Pc[c] - np.eye(k)[y], Xc[c])
+            W = -np.linalg.solve(H_new, g).reshape(k, d)
+            z = np.log(PU) + XU @ W.T
+            expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+            np.testing.assert_allclose(future[c, y], expected, rtol=1e-9, atol=1e-12)

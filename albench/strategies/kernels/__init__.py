@@ -27,6 +27,7 @@ from albench.strategies.kernels.error_reduction import (
     EER_LOSSES,
     expected_error_scores,
     fisher_information,
+    newton_future_proba,
     softmax_covariances,
     variance_reduction_scores,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "mean_cosine_similarity",
     "mean_rbf_similarity",
     "min_distances",
+    "newton_future_proba",
     "ranked_batch",
     "ratio_scores",
     "select_top_k",

@@ -124,3 +124,55 @@ def variance_reduction_scores(
         G = eye[None] + QF @ S
         scores[start : start + chunk_size] = np.einsum("ckl,clk->c", S, np.linalg.solve(G, QM))
     return scores
+
+
+def newton_future_proba(
+    proba_pool: np.ndarray,
+    X_pool: np.ndarray,
+    proba_candidates: np.ndarray,
+    X_candidates: np.ndarray,
+    hessian_inv: np.ndarray,
+) -> np.ndarray:
+    """Pool probabilities after one Newton step of a softmax-linear model, for every candidate and label.
+
+    Adding ``(x, y)`` to the training set adds the gradient ``g = (p_x - e_y) kron x`` to a loss
+    whose gradient was zero at the current fit, and the curvature ``S_x kron x x^T``
+    (``S_x = diag(p_x) - p_x p_x^T``). One Newton step moves the parameters by
+    ``-(H + S_x kron x x^T)^{-1} g``; with ``V = I_k kron x`` and ``g = V r`` the Woodbury identity
+    gives ``-H^{-1} V (I + S_x Q_x)^{-1} r`` with ``Q_x = V^T H^{-1} V`` (k x k), so no
+    (kd x kd) system is solved per candidate. The step shifts the logits of a pool sample u by
+    ``Delta W x_u``; the new probabilities are ``softmax(log p_u + Delta W x_u)``. Only the
+    current probabilities and the features are needed (no access to the model).
+
+    Parameters
+    ----------
+    proba_pool : ndarray of shape (n, k)
+    X_pool : ndarray of shape (n, d)
+    proba_candidates : ndarray of shape (c, k)
+    X_candidates : ndarray of shape (c, d)
+    hessian_inv : ndarray of shape (k * d, k * d)
+        Inverse of the (regularised) labeled-set Fisher information ``H``, class-major.
+
+    Returns
+    -------
+    ndarray of shape (c, k, n, k)
+        ``[c, y]``: the pool's probabilities had candidate c been labeled y. Cost
+        O(c k^2 d^2 + c k^3 + c k^2 n d) time and O(c k^2 (n + d)) memory, no loop.
+    """
+    Pc = np.asarray(proba_candidates, dtype=np.float64)
+    Xc = np.asarray(X_candidates, dtype=np.float64)
+    c, k = Pc.shape
+    d = Xc.shape[1]
+    H4 = np.asarray(hessian_inv, dtype=np.float64).reshape(k, d, k, d)
+    HV = np.einsum("kilj,cj->ckil", H4, Xc, optimize=True)  # H^{-1} V per candidate: (c, k, d, l)
+    Q = np.einsum("ckil,ci->ckl", HV, Xc)  # V^T H^{-1} V: (c, k, l)
+    S = softmax_covariances(Pc)
+    residual = Pc[:, :, None] - np.eye(k)[None]  # (c, k, y): column y is p_x - e_y
+    a = np.linalg.solve(np.eye(k)[None] + S @ Q, residual)  # (c, l, y)
+    step = -np.einsum("ckil,cly->cyki", HV, a)  # (c, y, k, d)
+    with np.errstate(divide="ignore"):
+        logp = np.log(np.asarray(proba_pool, dtype=np.float64))
+    z = logp[None, None] + np.einsum("cyki,ui->cyuk", step, np.asarray(X_pool, dtype=np.float64))
+    z -= z.max(axis=3, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=3, keepdims=True)
