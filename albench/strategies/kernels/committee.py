@@ -27,9 +27,8 @@ def vote_entropy_scores(votes: np.ndarray, n_classes: int) -> np.ndarray:
     if votes.ndim != 2 or votes.shape[0] == 0:
         raise ValueError(f"votes must have shape (n_members >= 1, n), got {votes.shape}")
     n_members, n = votes.shape
-    counts = np.zeros((n, n_classes), dtype=np.float64)
-    rows = np.broadcast_to(np.arange(n), votes.shape)
-    np.add.at(counts, (rows.ravel(), votes.ravel()), 1.0)
+    flat = (np.arange(n)[None, :] * n_classes + votes).ravel()
+    counts = np.bincount(flat, minlength=n * n_classes).reshape(n, n_classes)
     return entropy_scores(counts / n_members)
 
 

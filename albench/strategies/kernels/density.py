@@ -18,12 +18,12 @@ def mean_cosine_similarity(X: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """
     Xn = _normalise(X)
     centroid = _normalise(reference).mean(axis=0)
-    return (1.0 + Xn @ centroid) / 2.0
+    return (1.0 + np.einsum("ij,j->i", Xn, centroid)) / 2.0
 
 
 def _normalise(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", X, X))[:, None]
     return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
 
 

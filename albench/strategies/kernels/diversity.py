@@ -12,6 +12,17 @@ from albench.strategies.kernels.density import sq_distances
 from albench.strategies.kernels.selection import select_top_k
 
 
+def _matvec(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``A @ v`` without BLAS: a threaded gemv, called once per greedy step, is several times
+    slower than this single pass on a shared machine (thread wake-up per call)."""
+    return np.einsum("ij,j->i", A, v)
+
+
+def _sq_dist_to_row(X: np.ndarray, sq_norms: np.ndarray, i: int) -> np.ndarray:
+    """Squared distances from every row of ``X`` to row ``i``, O(n d), clipped at 0."""
+    return np.maximum(sq_norms + sq_norms[i] - 2.0 * _matvec(X, X[i]), 0.0)
+
+
 def min_distances(X: np.ndarray, centers: np.ndarray, chunk_size: int = 1024) -> np.ndarray:
     """Euclidean distance from each row of ``X`` to its nearest row of ``centers``.
 
@@ -43,11 +54,12 @@ def k_center_greedy(
     X = np.asarray(X, dtype=np.float64)
     k = min(k, X.shape[0])
     dist = min_distances(X, centers, chunk_size)
+    sq_norms = np.einsum("ij,ij->i", X, X)
     chosen = np.empty(k, dtype=np.int64)
     for t in range(k):
         i = select_top_k(dist, 1, rng)[0]
         chosen[t] = i
-        dist = np.minimum(dist, np.sqrt(sq_distances(X, X[i : i + 1])[:, 0]))
+        dist = np.minimum(dist, np.sqrt(_sq_dist_to_row(X, sq_norms, i)))
         dist[chosen[: t + 1]] = -np.inf
     return chosen
 
@@ -81,6 +93,7 @@ def ranked_batch(
     u = np.asarray(uncertainty, dtype=np.float64)
     n_labeled = np.asarray(labeled).reshape(-1, X.shape[1]).shape[0]
     dist = min_distances(X, labeled, chunk_size)
+    sq_norms = np.einsum("ij,ij->i", X, X)
     taken = np.zeros(n, dtype=bool)
     chosen = np.empty(k, dtype=np.int64)
     for t in range(k):
@@ -90,7 +103,7 @@ def ranked_batch(
         i = select_top_k(score, 1, rng)[0]
         chosen[t] = i
         taken[i] = True
-        dist = np.minimum(dist, np.sqrt(sq_distances(X, X[i : i + 1])[:, 0]))
+        dist = np.minimum(dist, np.sqrt(_sq_dist_to_row(X, sq_norms, i)))
     return chosen
 
 
@@ -135,7 +148,7 @@ def gradient_embedding_kmeanspp(
                 chosen[t] = rng.choice(np.flatnonzero(~taken))
         c = chosen[t]
         taken[c] = True
-        new = norms2 + norms2[c] - 2.0 * (R @ R[c]) * (X @ X[c])
+        new = norms2 + norms2[c] - 2.0 * _matvec(R, R[c]) * _matvec(X, X[c])
         d2 = np.minimum(d2, np.maximum(new, 0.0))
     return chosen
 
