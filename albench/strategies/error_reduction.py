@@ -38,11 +38,11 @@ def ridge_for(model, reg: float | None) -> float:
     return 1.0
 
 
-def _candidates(pool: np.ndarray, n_candidates: int | None, rng: np.random.Generator) -> np.ndarray:
-    """Indices into ``pool`` of a uniform random candidate subsample (all when it is None/large)."""
-    if n_candidates is None or n_candidates >= pool.shape[0]:
+def _candidates(pool: np.ndarray, n_candidates: int | None, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices into ``pool`` of a uniform random subsample of ``max(n_candidates, k)`` (None: all)."""
+    if n_candidates is None or max(n_candidates, k) >= pool.shape[0]:
         return np.arange(pool.shape[0])
-    return np.sort(rng.choice(pool.shape[0], size=n_candidates, replace=False))
+    return np.sort(rng.choice(pool.shape[0], size=max(n_candidates, k), replace=False))
 
 
 class _ExpectedErrorReduction(Strategy):
@@ -52,17 +52,17 @@ class _ExpectedErrorReduction(Strategy):
     ----------
     n_candidates : int or None, default 50
         Score a uniform random subsample of this many pool samples (Roy & McCallum subsample
-        candidates too); None scores the whole pool. The batch is the top ``batch_size``
-        candidates; when fewer candidates than the batch were scored, the rest of the batch is
-        filled at random from the other pool samples.
+        candidates too); None scores the whole pool. At least ``batch_size`` candidates are
+        scored, and the batch is the top ``batch_size`` of them.
     update : {"refit", "newton"}, default "refit"
         How the model "after labeling (x, y)" is obtained. ``refit``: the query model is
         refitted on L + {(x, y)}, exactly as in the paper (C * K fits; any model). ``newton``:
         one Newton step of a softmax-linear model in the features (plus an intercept) from the
         current probabilities, with the labeled-set Fisher information plus ``1 / C`` of the
-        model (else 1) as Hessian -- exact in the limit for logistic regression, an
-        approximation otherwise, and fully vectorised over candidates, labels and pool
-        (:func:`~albench.strategies.kernels.newton_future_proba`): no refit at all.
+        model (else 1) as Hessian: an influence-function approximation of the refit for
+        (multinomial) logistic regression, a plug-in for other models, fully vectorised over
+        candidates, labels and pool (:func:`~albench.strategies.kernels.newton_future_proba`),
+        with no refit at all.
     """
 
     _loss = "zero_one"
@@ -118,14 +118,8 @@ class _ExpectedErrorReduction(Strategy):
         return out
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        k = min(batch_size, ctx.pool.shape[0])
-        cand = _candidates(ctx.pool, self.n_candidates, rng)
-        scores = self.scores(ctx, ctx.pool[cand])
-        chosen = cand[kernels.select_top_k(scores, k, rng)]
-        if chosen.shape[0] < k:
-            rest = np.setdiff1d(np.arange(ctx.pool.shape[0]), chosen)
-            chosen = np.concatenate([chosen, rng.choice(rest, size=k - chosen.shape[0], replace=False)])
-        return ctx.pool[chosen]
+        cand = _candidates(ctx.pool, self.n_candidates, batch_size, rng)
+        return ctx.pool[cand[kernels.select_top_k(self.scores(ctx, ctx.pool[cand]), batch_size, rng)]]
 
 
 @STRATEGIES.register(
@@ -183,7 +177,7 @@ class VarianceReduction(Strategy):
         Ridge added to ``F_L``; None takes ``1 / C`` from the query model when it has a ``C``
         (scikit-learn's LogisticRegression penalty), else 1.
     n_candidates : int or None, default None
-        Score a random subsample of the pool of this size (None: all).
+        Score a random subsample of the pool of this size, at least ``batch_size`` (None: all).
 
     Notes
     -----
@@ -221,10 +215,5 @@ class VarianceReduction(Strategy):
         return kernels.variance_reduction_scores(aug(candidates), ctx.predict_proba(candidates), F_l, F_u)
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        k = min(batch_size, ctx.pool.shape[0])
-        cand = _candidates(ctx.pool, self.n_candidates, rng)
-        chosen = cand[kernels.select_top_k(self.scores(ctx, ctx.pool[cand]), k, rng)]
-        if chosen.shape[0] < k:
-            rest = np.setdiff1d(np.arange(ctx.pool.shape[0]), chosen)
-            chosen = np.concatenate([chosen, rng.choice(rest, size=k - chosen.shape[0], replace=False)])
-        return ctx.pool[chosen]
+        cand = _candidates(ctx.pool, self.n_candidates, batch_size, rng)
+        return ctx.pool[cand[kernels.select_top_k(self.scores(ctx, ctx.pool[cand]), batch_size, rng)]]

@@ -82,8 +82,13 @@ def test_eer_candidate_subsample_is_seeded_and_respected() -> None:
     s = build_instance("strategy", "eer_zero_one", {"n_candidates": 3}, "s")
     a = s.query(ctx, 3, np.random.default_rng(2))
     np.testing.assert_array_equal(a, s.query(ctx, 3, np.random.default_rng(2)))
-    # a batch larger than the subsample is topped up at random from the rest of the pool
+    # a batch larger than the subsample: at least batch_size candidates are scored
     assert np.unique(s.query(ctx, 6, np.random.default_rng(2))).shape[0] == 6
+    seen = []
+    s.scores = lambda c, cand: seen.append(len(cand)) or np.zeros(len(cand))  # type: ignore[method-assign]
+    s.query(ctx, 6, np.random.default_rng(2))
+    s.query(ctx, 2, np.random.default_rng(2))
+    assert seen == [6, 3]
 
 
 def test_variance_reduction_matches_the_trace_definition() -> None:
