@@ -1,6 +1,16 @@
 """Query strategies. Importing this package registers the built-in strategies."""
 
-from albench.strategies import random_sampling, uncertainty  # noqa: F401  (registration)
+from albench.strategies import (  # noqa: F401  (registration)
+    albl,
+    badge,
+    committee,
+    density,
+    diversity,
+    error_reduction,
+    hierarchical,
+    random_sampling,
+    uncertainty,
+)
 from albench.strategies.base import QueryContext, Strategy
 
 __all__ = ["QueryContext", "Strategy"]

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from albench.errors import AlbenchInputError
+from albench.strategies import kernels
 
 #: The query model exposes ``predict_proba``.
 PROBA = "proba"
@@ -25,8 +26,10 @@ PROBA_OR_DECISION = "proba_or_decision"
 REFIT = "refit"
 #: The strategy reads the features ``ctx.X``.
 FEATURES = "features"
+#: The strategy reads the labeled set and its revealed labels (``ctx.labeled``, ``ctx.y_labeled``).
+LABELED = "labeled"
 
-CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES})
+CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED})
 
 
 def model_capabilities(estimator: Any) -> frozenset[str]:
@@ -35,7 +38,7 @@ def model_capabilities(estimator: Any) -> frozenset[str]:
     ``hasattr`` respects scikit-learn's ``available_if`` (``SVC(probability=False)`` has no
     ``predict_proba``).
     """
-    caps = {REFIT, FEATURES}
+    caps = {REFIT, FEATURES, LABELED}
     if hasattr(estimator, "predict_proba"):
         caps.add(PROBA)
     if hasattr(estimator, "decision_function"):
@@ -121,10 +124,14 @@ class Strategy(BaseEstimator):
 
     Subclasses set ``needs`` (a subset of :data:`CAPABILITIES`), store their parameters in
     ``__init__`` without changing them, validate them in :meth:`validate`, and implement
-    :meth:`query`.
+    :meth:`query`. ``needs`` may be a property when it depends on the parameters (a committee
+    of heterogeneous models needs nothing from the query model).
     """
 
     needs: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self) -> None:
+        """A strategy without parameters (so an unknown parameter is named as such)."""
 
     def validate(self) -> None:
         """Raise :class:`AlbenchInputError` naming a bad parameter. Called before any work."""
@@ -146,6 +153,22 @@ class Strategy(BaseEstimator):
     def uses_probabilities(self, model: Any) -> bool:
         """Whether the strategy will read probabilities from ``model`` (else decision values)."""
         return PROBA in self.needs or (PROBA_OR_DECISION in self.needs and hasattr(model, "predict_proba"))
+
+
+def random_state_from(rng: np.random.Generator) -> int:
+    """A 31-bit ``random_state`` for scikit-learn objects, drawn from the strategy's stream."""
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def pool_uncertainty(strategy: Strategy, ctx: QueryContext) -> np.ndarray:
+    """Margin uncertainty of the pool, higher = more uncertain.
+
+    ``1 - (p_(1) - p_(2))`` when the query model has probabilities, else
+    :func:`~albench.strategies.kernels.decision_margin_scores` of its decision values.
+    """
+    if strategy.uses_probabilities(ctx.model):
+        return kernels.uncertainty_measure(ctx.predict_proba(), "margin")
+    return kernels.decision_margin_scores(ctx.decision_function())
 
 
 def check_strategy_model(strategy_label: str, strategy: Strategy, model_label: str, estimator: Any) -> None:
@@ -175,6 +198,12 @@ def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | 
         lo = "" if minimum is None else f" >= {minimum}"
         hi = "" if maximum is None else f" <= {maximum}"
         raise AlbenchInputError(f"{name} = {value!r}: must be an integer{lo}{hi and ' and' + hi}")
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    """Raise an error naming ``name`` unless ``value`` is one of ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise AlbenchInputError(f"{name} = {value!r}: must be one of {', '.join(map(repr, allowed))}")
 
 
 def check_float(

@@ -14,7 +14,7 @@ from albench.strategies.base import QueryContext, Strategy
     reference="passive learning baseline",
 )
 class RandomSampling(Strategy):
-    """Query a uniformly random batch from the pool."""
+    """Query a uniformly random batch from the pool. Cost O(n)."""
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         k = min(batch_size, len(ctx.pool))

@@ -1,4 +1,4 @@
-"""Uncertainty sampling: least confident, margin, entropy."""
+"""Uncertainty sampling: least confident, margin, entropy, ratio, decision margin."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from albench.registry import STRATEGIES
 from albench.strategies import kernels
-from albench.strategies.base import PROBA, PROBA_OR_DECISION, QueryContext, Strategy
+from albench.strategies.base import DECISION, PROBA, PROBA_OR_DECISION, QueryContext, Strategy
 
 
 class _ProbabilityStrategy(Strategy):
@@ -26,7 +26,10 @@ class _ProbabilityStrategy(Strategy):
     reference="Lewis & Gale, SIGIR 1994",
 )
 class LeastConfident(_ProbabilityStrategy):
-    """Query the samples whose most probable class has the lowest probability."""
+    """Query the samples whose most probable class has the lowest probability.
+
+    Cost O(n k) for the scores plus O(n) selection (n pool samples, k classes).
+    """
 
     _kernel = staticmethod(kernels.least_confident_scores)
 
@@ -37,7 +40,10 @@ class LeastConfident(_ProbabilityStrategy):
     reference="Settles, Active Learning Literature Survey, 2009",
 )
 class Entropy(_ProbabilityStrategy):
-    """Query the samples with the highest entropy of the predicted class distribution."""
+    """Query the samples with the highest entropy of the predicted class distribution.
+
+    Cost O(n k) for the scores plus O(n) selection.
+    """
 
     _kernel = staticmethod(kernels.entropy_scores)
 
@@ -53,7 +59,7 @@ class Margin(Strategy):
 
     With a model lacking ``predict_proba`` the margin is taken from ``decision_function``:
     the absolute decision value (distance to the boundary) for binary problems, the gap
-    between the two largest one-vs-rest values otherwise.
+    between the two largest one-vs-rest values otherwise. Cost O(n k) plus O(n) selection.
     """
 
     needs = frozenset({PROBA_OR_DECISION})
@@ -63,4 +69,37 @@ class Margin(Strategy):
             scores = kernels.margin_scores(ctx.predict_proba())
         else:
             scores = kernels.decision_margin_scores(ctx.decision_function())
+        return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
+
+
+@STRATEGIES.register(
+    "ratio",
+    description="Uncertainty sampling: smallest ratio of the top two class probabilities",
+    reference="ratio of confidence, Munro, Human-in-the-Loop Machine Learning, 2021",
+)
+class Ratio(_ProbabilityStrategy):
+    """Query the samples whose top two probabilities are closest in ratio, ``p_(1) / p_(2)``.
+
+    Cost O(n k) for the scores plus O(n) selection.
+    """
+
+    _kernel = staticmethod(kernels.ratio_scores)
+
+
+@STRATEGIES.register(
+    "decision_margin",
+    description="Distance to the decision boundary from decision values (e.g. SVMs without probabilities)",
+    reference="Tong & Koller, JMLR 2001; Schohn & Cohn, ICML 2000",
+)
+class DecisionMargin(Strategy):
+    """Query the samples closest to the decision boundary, from ``decision_function`` only.
+
+    Binary: smallest ``|f(x)|``; multi-class (one-vs-rest values): smallest gap between the two
+    largest decision values. Needs no probabilities. Cost O(n k) plus O(n) selection.
+    """
+
+    needs = frozenset({DECISION})
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        scores = kernels.decision_margin_scores(ctx.decision_function())
         return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]

@@ -1,7 +1,6 @@
-"""Pure scoring kernels and the shared top-k selection (DESIGN invariant 7).
+"""Uncertainty kernels over probabilities or decision values (higher score = more uncertain).
 
-Convention: a **higher score means more worth querying**. Kernels take arrays and return a
-1-D float array of scores, one per row; they hold no state and loop over no samples.
+Every kernel costs O(n * k) for n rows and k columns and allocates O(n) besides its input.
 """
 
 from __future__ import annotations
@@ -58,43 +57,33 @@ def decision_margin_scores(decision: np.ndarray) -> np.ndarray:
     return -(top1 - top2)
 
 
-def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the ``k`` highest scores, in O(n).
+def ratio_scores(proba: np.ndarray) -> np.ndarray:
+    """``p_(2) / p_(1)``, the ratio of the second-largest to the largest probability.
 
-    Tie-breaking rule: samples scoring strictly above the k-th highest score are always
-    taken; the remaining places go to samples whose score equals it, chosen uniformly at
-    random (without replacement) with ``rng``. The result is sorted by decreasing score
-    (ties in random order), so it depends only on the scores and the state of ``rng``.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (n,)
-        Higher is better; NaN counts as the lowest possible score.
-    k : int
-        How many to select; ``min(k, n)`` are returned.
-    rng : numpy.random.Generator
-        Source of randomness for the tie-break (consumed only when there is a tie at the
-        threshold).
-
-    Returns
-    -------
-    ndarray of int64
-        Distinct indices into ``scores``.
+    Ranking by the highest ``p_(2) / p_(1)`` is ranking by the *smallest* ratio
+    ``p_(1) / p_(2)`` of the top two probabilities ("ratio of confidence", e.g. Munro,
+    Human-in-the-Loop Machine Learning, 2021). Scores lie in ``[0, 1]``; one column gives 0.
     """
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    n = scores.shape[0]
-    k = int(min(max(k, 0), n))
-    if k == 0:
-        return np.empty(0, dtype=np.int64)
-    scores = np.where(np.isnan(scores), -np.inf, scores)
-    # k-th largest value in O(n)
-    threshold = np.partition(scores, n - k)[n - k]
-    above = np.flatnonzero(scores > threshold)
-    tied = np.flatnonzero(scores == threshold)
-    need = k - above.shape[0]
-    if need < tied.shape[0]:
-        tied = rng.choice(tied, size=need, replace=False)
-    else:
-        tied = rng.permutation(tied)
-    order = np.argsort(-scores[above], kind="stable")
-    return np.concatenate([above[order], tied]).astype(np.int64)
+    top1, top2 = _top_two(proba)
+    return np.divide(top2, top1, out=np.ones_like(top1), where=top1 > 0)
+
+
+#: Names accepted by :func:`uncertainty_measure`.
+UNCERTAINTY_MEASURES = ("least_confident", "margin", "entropy")
+
+
+def uncertainty_measure(proba: np.ndarray, kind: str = "entropy") -> np.ndarray:
+    """A non-negative uncertainty in ``[0, 1]``, for strategies that multiply or mix it.
+
+    ``least_confident``: ``1 - p_(1)``; ``margin``: ``1 - (p_(1) - p_(2))``; ``entropy``:
+    the entropy divided by ``log k`` (0 with a single column).
+    """
+    if kind == "least_confident":
+        return least_confident_scores(proba)
+    if kind == "margin":
+        return 1.0 + margin_scores(proba)
+    if kind == "entropy":
+        proba = np.asarray(proba, dtype=np.float64)
+        k = proba.shape[1]
+        return entropy_scores(proba) / np.log(k) if k > 1 else np.zeros(proba.shape[0])
+    raise ValueError(f"unknown uncertainty measure {kind!r}; allowed: {', '.join(UNCERTAINTY_MEASURES)}")

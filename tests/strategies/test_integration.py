@@ -1,0 +1,81 @@
+"""The whole strategy library through ``albench run`` on a bundled dataset."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import albench
+from albench.registry import STRATEGIES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
+    names = STRATEGIES.names()
+    config = tmp_path / "library.toml"
+    config.write_text(
+        "\n".join(
+            [
+                'name = "library"',
+                "seed = 3",
+                "repetitions = 1",
+                "[protocol]",
+                "test_fraction = 0.3",
+                "initial_size = 9",
+                "batch_size = 5",
+                "budget = 10",
+                "[grid]",
+                'datasets = ["iris"]',
+                'models = ["logistic_regression"]',
+                f"strategies = {json.dumps(names)}",
+            ]
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "albench.cli", "run", str(config), "-j", "2", "--out", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    df = albench.load_results(tmp_path / "out" / "library")
+    assert sorted(df["strategy"].unique()) == names
+    assert df.shape[0] == len(names) * 3  # rounds 0, 1, 2
+    assert df.groupby("strategy")["round"].max().eq(2).all()
+    queried = df[df["round"] < 2].groupby("strategy")["queried"].apply(lambda s: sum(len(q) for q in s))
+    assert queried.eq(10).all()
+
+
+def test_cli_rejects_a_strategy_the_model_cannot_serve(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "albench.cli",
+            "run",
+            "--datasets",
+            "iris",
+            "--models",
+            "linear_svm",
+            "--strategies",
+            "coreset,entropy",
+            "--reps",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "'entropy'" in proc.stderr and "'linear_svm'" in proc.stderr and "predict_proba" in proc.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.parquet"))

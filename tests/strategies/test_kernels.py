@@ -1,0 +1,238 @@
+"""Kernels equal their definitions on hand-computed inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from albench.strategies import kernels as K
+
+P3 = np.array(
+    [
+        [0.9, 0.05, 0.05],
+        [0.5, 0.49, 0.01],
+        [0.4, 0.3, 0.3],
+    ]
+)
+
+
+def test_uncertainty_kernels_by_hand() -> None:
+    np.testing.assert_allclose(K.least_confident_scores(P3), [0.1, 0.5, 0.6])
+    np.testing.assert_allclose(K.margin_scores(P3), [-0.85, -0.01, -0.1])
+    np.testing.assert_allclose(K.ratio_scores(P3), [0.05 / 0.9, 0.49 / 0.5, 0.3 / 0.4])
+    h = [
+        -(0.9 * np.log(0.9) + 2 * 0.05 * np.log(0.05)),
+        -(0.5 * np.log(0.5) + 0.49 * np.log(0.49) + 0.01 * np.log(0.01)),
+        -(0.4 * np.log(0.4) + 2 * 0.3 * np.log(0.3)),
+    ]
+    np.testing.assert_allclose(K.entropy_scores(P3), h)
+    np.testing.assert_allclose(K.uncertainty_measure(P3, "entropy"), np.array(h) / np.log(3))
+    np.testing.assert_allclose(K.uncertainty_measure(P3, "margin"), [0.15, 0.99, 0.9])
+    np.testing.assert_allclose(K.uncertainty_measure(P3, "least_confident"), [0.1, 0.5, 0.6])
+    with pytest.raises(ValueError, match="vibes"):
+        K.uncertainty_measure(P3, "vibes")
+
+
+def test_two_classes_ties_and_zero_probabilities() -> None:
+    p = np.array([[0.5, 0.5], [1.0, 0.0], [0.2, 0.8]])
+    np.testing.assert_allclose(K.least_confident_scores(p), [0.5, 0.0, 0.2])
+    np.testing.assert_allclose(K.margin_scores(p), [0.0, -1.0, -0.6])
+    np.testing.assert_allclose(K.ratio_scores(p), [1.0, 0.0, 0.25])
+    h = -(0.2 * np.log(0.2) + 0.8 * np.log(0.8))
+    np.testing.assert_allclose(K.entropy_scores(p), [np.log(2), 0.0, h])
+
+
+def test_one_column_probabilities() -> None:
+    p = np.ones((3, 1))
+    np.testing.assert_allclose(K.least_confident_scores(p), 0.0)
+    np.testing.assert_allclose(K.margin_scores(p), -1.0)
+    np.testing.assert_allclose(K.ratio_scores(p), 0.0)
+    np.testing.assert_allclose(K.entropy_scores(p), 0.0)
+    np.testing.assert_allclose(K.uncertainty_measure(p, "entropy"), 0.0)
+
+
+def test_many_classes_uniform_is_most_uncertain() -> None:
+    k = 10
+    p = np.full((1, k), 1 / k)
+    assert K.entropy_scores(p)[0] == pytest.approx(np.log(k))
+    assert K.least_confident_scores(p)[0] == pytest.approx(1 - 1 / k)
+    assert K.margin_scores(p)[0] == pytest.approx(0.0)
+    assert K.ratio_scores(p)[0] == pytest.approx(1.0)
+
+
+def test_decision_margin_binary_and_multiclass() -> None:
+    np.testing.assert_allclose(K.decision_margin_scores(np.array([-2.0, 0.3, -0.1])), [-2.0, -0.3, -0.1])
+    np.testing.assert_allclose(K.decision_margin_scores(np.array([[0.5], [-1.0]])), [-0.5, -1.0])
+    d = np.array([[1.0, 0.9, -1.0], [2.0, 0.0, -1.0]])
+    np.testing.assert_allclose(K.decision_margin_scores(d), [-0.1, -2.0])
+
+
+def test_select_top_k_order_and_ties() -> None:
+    s = np.array([0.1, 0.9, 0.5, 0.9, 0.3, np.nan])
+    out = K.select_top_k(s, 2, np.random.default_rng(0))
+    assert sorted(out.tolist()) == [1, 3]
+    out = K.select_top_k(s, 3, np.random.default_rng(0))
+    assert set(out[:2].tolist()) == {1, 3} and out[2] == 2
+    assert K.select_top_k(s, 10, np.random.default_rng(0)).shape[0] == 6  # NaN comes last
+    assert K.select_top_k(s, 10, np.random.default_rng(0))[-1] == 5
+    assert K.select_top_k(s, 0, np.random.default_rng(0)).shape == (0,)
+
+
+def test_select_top_k_tie_break_is_seeded_and_uniform() -> None:
+    s = np.zeros(10)
+    a = K.select_top_k(s, 3, np.random.default_rng(5))
+    b = K.select_top_k(s, 3, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+    counts = np.zeros(10)
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        counts[K.select_top_k(s, 3, rng)] += 1
+    assert counts.min() > 450 and counts.max() < 750  # each index expected 600 times
+
+
+def test_select_top_k_matches_a_full_sort_on_large_input() -> None:
+    rng = np.random.default_rng(1)
+    s = rng.random(100_000)
+    out = K.select_top_k(s, 50, rng)
+    np.testing.assert_array_equal(out, np.argsort(-s)[:50])
+
+
+def test_vote_entropy_by_hand() -> None:
+    votes = np.array([[0, 0, 1], [0, 1, 1], [0, 1, 2], [0, 0, 0]])  # 4 members, 3 samples
+    expected = [0.0, np.log(2), -(0.5 * np.log(0.5) + 2 * 0.25 * np.log(0.25))]
+    np.testing.assert_allclose(K.vote_entropy_scores(votes, 3), expected)
+
+
+def test_kl_to_consensus_by_hand() -> None:
+    a = np.array([[0.5, 0.5], [1.0, 0.0]])
+    b = np.array([[0.5, 0.5], [0.0, 1.0]])
+    out = K.kl_to_consensus_scores(np.stack([a, b]))
+    # sample 0: members agree; sample 1: each member puts mass 1 where consensus has 1/2
+    np.testing.assert_allclose(out, [0.0, np.log(2)])
+
+
+def test_expected_error_by_hand() -> None:
+    proba = np.array([[0.5, 0.5], [1.0, 0.0]])
+    future = np.zeros((2, 2, 2, 2))
+    future[0, 0] = [[0.9, 0.1], [0.7, 0.3]]  # 0/1 losses 0.1, 0.3 -> mean 0.2
+    future[0, 1] = [[0.6, 0.4], [0.5, 0.5]]  # 0.4, 0.5 -> 0.45
+    future[1, 0] = [[0.8, 0.2], [0.8, 0.2]]  # 0.2
+    future[1, 1] = [[0.5, 0.5], [0.5, 0.5]]  # ignored: p = 0
+    np.testing.assert_allclose(K.expected_error_scores(proba, future, "zero_one"), [-(0.1 + 0.225), -0.2])
+
+    def h(p):
+        return -sum(q * np.log(q) for q in p if q > 0)
+
+    log0 = 0.5 * (h([0.9, 0.1]) + h([0.7, 0.3])) / 2 + 0.5 * (h([0.6, 0.4]) + h([0.5, 0.5])) / 2
+    np.testing.assert_allclose(K.expected_error_scores(proba, future, "log")[0], -log0)
+    with pytest.raises(ValueError, match="hinge"):
+        K.expected_error_scores(proba, future, "hinge")
+
+
+def test_fisher_information_is_the_kronecker_sum() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 3))
+    P = rng.dirichlet(np.ones(4), size=7)
+    expected = sum(np.kron(np.diag(p) - np.outer(p, p), np.outer(x, x)) for x, p in zip(X, P, strict=True))
+    np.testing.assert_allclose(K.fisher_information(X, P, chunk_size=3), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_variance_reduction_equals_the_trace_definition(k: int) -> None:
+    rng = np.random.default_rng(k)
+    d = 3
+    XL, PL = rng.normal(size=(6, d)), rng.dirichlet(np.ones(k), size=6)
+    XU, PU = rng.normal(size=(9, d)), rng.dirichlet(np.ones(k), size=9)
+    F = K.fisher_information(XL, PL) + 0.5 * np.eye(k * d)
+    FU = K.fisher_information(XU, PU)
+    scores = K.variance_reduction_scores(XU, PU, F, FU, chunk_size=4)
+    base = np.trace(FU @ np.linalg.inv(F))
+    for x, p, s in zip(XU, PU, scores, strict=True):
+        A = np.kron(np.diag(p) - np.outer(p, p), np.outer(x, x))
+        assert s == pytest.approx(base - np.trace(FU @ np.linalg.inv(F + A)), rel=1e-8, abs=1e-10)
+
+
+def test_similarities_by_hand() -> None:
+    X = np.array([[1.0, 0.0], [0.0, 2.0]])
+    R = np.array([[1.0, 0.0], [-3.0, 0.0], [0.0, 1.0]])
+    # cos to each reference: row 0 -> 1, -1, 0 ; row 1 -> 0, 0, 1
+    np.testing.assert_allclose(K.mean_cosine_similarity(X, R), [(2 + 0 + 1) / 6, (1 + 1 + 2) / 6])
+    d2 = np.array([[0, 16, 2], [5, 13, 1]], dtype=float)
+    rbf = K.mean_rbf_similarity(X, R, gamma=0.5, chunk_size=1)
+    np.testing.assert_allclose(rbf, np.exp(-0.5 * d2).mean(1))
+    np.testing.assert_allclose(K.information_density_scores([0.5, 1.0], [0.25, 0.5], beta=2), [0.03125, 0.25])
+
+
+def test_min_distances_chunked() -> None:
+    X = np.array([[0.0], [3.0], [10.0]])
+    C = np.array([[1.0], [4.0], [8.0]])
+    np.testing.assert_allclose(K.min_distances(X, C, chunk_size=1), [1.0, 1.0, 2.0])
+    assert np.isinf(K.min_distances(X, np.empty((0, 1)))).all()
+
+
+def test_k_center_picks_the_farthest_point_each_step() -> None:
+    X = np.array([[1.0], [3.0], [5.0], [-4.0]])
+    out = K.k_center_greedy(X, np.array([[0.0]]), 3, np.random.default_rng(0), chunk_size=1)
+    # 5 is farthest from 0; then -4 (4 away from 0) beats 3 (2 from 5); then 3 (2 away) beats 1 (1 away)
+    np.testing.assert_array_equal(out, [2, 3, 1])
+
+
+def test_ranked_batch_by_hand() -> None:
+    X = np.array([[1.0], [4.0]])
+    L = np.array([[0.0]])
+    # alpha = 2/3; sims 1/2 and 1/5: scores 1/3 + u/3 vs 8/15 + 0
+    assert K.ranked_batch(X, L, np.array([0.5, 0.0]), 1, np.random.default_rng(0))[0] == 1
+    assert K.ranked_batch(X, L, np.array([0.8, 0.0]), 1, np.random.default_rng(0))[0] == 0
+
+
+def test_badge_seeding_by_hand() -> None:
+    R = np.array([[0.1, -0.1], [0.4, -0.4], [0.1, -0.1], [0.1, -0.1]])
+    X = np.array([[1.0], [1.0], [1.0], [1.0]])
+    rng = np.random.default_rng(0)
+    out = K.gradient_embedding_kmeanspp(R, X, 2, rng)
+    assert out[0] == 1  # largest gradient norm
+    assert out[1] in (0, 2, 3)
+    # identical embeddings have distance 0: only the distinct one can follow the first pick
+    R2 = np.array([[0.5, -0.5], [0.5, -0.5], [0.1, -0.1]])
+    out = K.gradient_embedding_kmeanspp(R2, np.ones((3, 1)), 2, np.random.default_rng(3))
+    assert out[0] in (0, 1) and out[1] == 2
+
+
+def test_graph_density_by_hand() -> None:
+    W = sparse.csr_matrix(np.array([[0, 1.0, 0.5], [1.0, 0, 0], [0.5, 0, 0]]))
+    np.testing.assert_allclose(K.graph_density(W), [0.75, 1.0, 0.5])
+    # node 1 first (1.0); it damps node 0 by 1.0 * 1.0 -> -0.25, so node 2 (0.5) comes next
+    out = K.graph_density_select(K.graph_density(W), W, np.arange(3), 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(out, [1, 2])
+    # a labeled node 2 damps node 0 first: 0.75 - 0.5 * 0.5 = 0.5 < 1.0
+    out = K.graph_density_select(K.graph_density(W), W, np.array([0, 1]), 1, np.random.default_rng(0), [2])
+    np.testing.assert_array_equal(out, [1])
+
+
+def test_knn_graph_is_symmetric_with_gaussian_weights() -> None:
+    X = np.array([[0.0], [1.0], [3.0]])
+    W = K.knn_graph(X, n_neighbors=1, gamma=1.0).toarray()
+    np.testing.assert_allclose(W, W.T)
+    assert W[0, 1] == pytest.approx(np.exp(-1.0)) and W[1, 2] == pytest.approx(np.exp(-4.0))
+    assert W[0, 2] == 0
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_newton_future_proba_equals_the_explicit_newton_step(k: int) -> None:
+    rng = np.random.default_rng(10 + k)
+    d = 3
+    XL, PL = rng.normal(size=(8, d)), rng.dirichlet(np.ones(k), size=8)
+    H = K.fisher_information(XL, PL) + 0.7 * np.eye(k * d)
+    XU, PU = rng.normal(size=(5, d)), rng.dirichlet(np.ones(k), size=5)
+    Xc, Pc = rng.normal(size=(4, d)), rng.dirichlet(np.ones(k), size=4)
+    future = K.newton_future_proba(PU, XU, Pc, Xc, np.linalg.inv(H))
+    for c in range(4):
+        S = np.diag(Pc[c]) - np.outer(Pc[c], Pc[c])
+        H_new = H + np.kron(S, np.outer(Xc[c], Xc[c]))
+        for y in range(k):
+            g = np.kron(Pc[c] - np.eye(k)[y], Xc[c])
+            W = -np.linalg.solve(H_new, g).reshape(k, d)
+            z = np.log(PU) + XU @ W.T
+            expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+            np.testing.assert_allclose(future[c, y], expected, rtol=1e-9, atol=1e-12)
