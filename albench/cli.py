@@ -295,16 +295,29 @@ def list_(kind, plugins):
         extra = {"strategies": "reference", "datasets": "source"}.get(k)
         if extra:
             table.add_column(extra)
+        if k == "strategies":
+            table.add_column("needs (default parameters)")
         for e in reg:
             cols = [e.name, e.description]
             if extra == "reference":
                 cols.append(e.reference)
+                cols.append(_needs_text(e.obj))
             elif extra == "source":
                 cols.append(str(e.meta.get("source", "")))
             table.add_row(*(escape(c) for c in cols))
         for name, reason in sorted(reg.unavailable.items()):
-            table.add_row(escape(name), f"[red]unavailable[/]: {escape(reason)}", *([""] if extra else []))
+            blanks = [""] * (len(table.columns) - 2)
+            table.add_row(escape(name), f"[red]unavailable[/]: {escape(reason)}", *blanks)
         out_console.print(table)
+
+
+def _needs_text(strategy_cls) -> str:
+    """What a strategy needs from the query model, with its default parameters."""
+    try:
+        needs = strategy_cls().needs
+    except Exception:  # a plugin strategy without defaults: needs depend on its parameters
+        return "?"
+    return ", ".join(sorted(needs)) or "-"
 
 
 def _experiment_from_manifest(manifest: dict, source: str):

@@ -17,6 +17,9 @@ from albench.strategies.base import check_float
 class Labeler(BaseEstimator):
     """Base class: map true training labels to the labels this labeler reveals."""
 
+    def __init__(self) -> None:  # so that an unknown parameter is named, not "takes no arguments"
+        pass
+
     def validate(self) -> None:
         """Raise an input error naming a bad parameter."""
 

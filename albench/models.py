@@ -98,7 +98,7 @@ def build_model(name: str, params: dict, random_state: int | None, field: str = 
         est = factory(random_state=random_state, **params)
     except (ValueError, TypeError) as exc:
         raise AlbenchInputError(f"{field} {name!r}: bad parameters {params!r}: {exc}") from None
-    if hasattr(est, "_validate_params"):
+    if hasattr(est, "_validate_params") and hasattr(est, "_parameter_constraints"):
         try:
             est._validate_params()
         except (ValueError, TypeError) as exc:

@@ -157,3 +157,8 @@ def test_overrides_replace_axes_and_suite():
     assert "suite" not in out and out["grid"]["datasets"] == ["wine"]
     assert out["repetitions"] == 1 and out["seed"] == 9 and out["grid"]["models"] == ["knn"]
     assert raw["repetitions"] == 3  # the input is not modified
+
+
+def test_unknown_labeler_parameter_is_named():
+    with pytest.raises(AlbenchInputError, match="labeler 'oracle' has no parameter 'foo'"):
+        parse_config({"grid": {"datasets": ["iris"], "labelers": [{"name": "oracle", "foo": 1}]}})

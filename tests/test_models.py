@@ -41,3 +41,34 @@ def test_bad_parameters_are_input_errors():
         build_model("knn", {"random_state": 3}, 0)
     with pytest.raises(AlbenchInputError, match="unknown model"):
         build_model("xgboost_magic", {}, 0)
+
+
+def test_plugin_estimator_without_sklearn_parameter_constraints():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from albench.registry import MODELS
+
+    class Majority(ClassifierMixin, BaseEstimator):
+        def __init__(self, random_state=None):
+            self.random_state = random_state
+
+        def fit(self, X, y):
+            import numpy as np
+
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.majority_ = self.classes_[counts.argmax()]
+            return self
+
+        def predict(self, X):
+            import numpy as np
+
+            return np.full(len(X), self.majority_)
+
+    MODELS.add(
+        "majority_test",
+        lambda random_state=None, **p: Majority(random_state, **p),
+        description="test only",
+        replace=True,
+    )
+    est = build_model("majority_test", {}, random_state=3)
+    assert est.random_state == 3

@@ -33,12 +33,18 @@ class KernelCase:
         ``(n, rng) -> tuple`` of positional arguments for a pool of ``n`` samples.
     complexity : str
         The expected cost, e.g. ``"O(N K)"``.
+    out_len : callable
+        ``n -> int``, the length of the kernel's output for a pool of ``n``.
+    max_n : int
+        Largest pool size the case is timed at (memory-bound kernels stop earlier).
     """
 
     name: str
     func: Callable
     make_args: Callable[[int, np.random.Generator], tuple]
     complexity: str
+    out_len: Callable[[int], int] = staticmethod(lambda n: n)  # type: ignore[assignment]
+    max_n: int = 10**9
 
     def run(self, *args):
         """Call the kernel."""
@@ -48,6 +54,17 @@ class KernelCase:
 def _proba(n: int, rng: np.random.Generator, k: int = 10) -> np.ndarray:
     p = rng.random((n, k))
     return p / p.sum(axis=1, keepdims=True)
+
+
+def _graph_density(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    W = kernels.knn_graph(X, 10)
+    return kernels.graph_density_select(kernels.graph_density(W), W, np.arange(X.shape[0]), k, rng)
+
+
+def _variance_reduction(X: np.ndarray, P: np.ndarray) -> np.ndarray:
+    k, d = P.shape[1], X.shape[1]
+    F_l = kernels.fisher_information(X[:50], P[:50]) + np.eye(k * d)
+    return kernels.variance_reduction_scores(X, P, F_l, kernels.fisher_information(X, P))
 
 
 def _cases() -> list[KernelCase]:
@@ -66,17 +83,99 @@ def _cases() -> list[KernelCase]:
             lambda n, r: (r.normal(size=n),),
             "O(N)",
         ),
+        KernelCase("ratio (10 classes)", kernels.ratio_scores, lambda n, r: (_proba(n, r),), "O(N K)"),
+        KernelCase(
+            "vote_entropy (5 members, 10 classes)",
+            kernels.vote_entropy_scores,
+            lambda n, r: (r.integers(0, 10, size=(5, n)), 10),
+            "O(M N)",
+        ),
+        KernelCase(
+            "kl_to_consensus (5 members, 10 classes)",
+            kernels.kl_to_consensus_scores,
+            lambda n, r: (np.stack([_proba(n, r) for _ in range(5)]),),
+            "O(M N K)",
+        ),
+        KernelCase(
+            "information_density cosine (d=16)",
+            kernels.mean_cosine_similarity,
+            lambda n, r: (r.normal(size=(n, 16)), r.normal(size=(n, 16))),
+            "O(N d)",
+        ),
+        KernelCase(
+            "k_center_greedy (k=100, d=8)",
+            kernels.k_center_greedy,
+            lambda n, r: (r.normal(size=(n, 8)), r.normal(size=(20, 8)), 100, np.random.default_rng(0)),
+            "O(k N d)",
+            out_len=lambda n: min(100, n),
+        ),
+        KernelCase(
+            "badge k-means++ (k=100, 10 classes, d=8)",
+            kernels.gradient_embedding_kmeanspp,
+            lambda n, r: (
+                _proba(n, r) - np.eye(10)[r.integers(0, 10, n)],
+                r.normal(size=(n, 8)),
+                100,
+                np.random.default_rng(0),
+            ),
+            "O(k N (K + d))",
+            out_len=lambda n: min(100, n),
+        ),
+        KernelCase(
+            "ranked_batch (k=100, d=8)",
+            kernels.ranked_batch,
+            lambda n, r: (
+                r.normal(size=(n, 8)),
+                r.normal(size=(20, 8)),
+                r.random(n),
+                100,
+                np.random.default_rng(0),
+            ),
+            "O(k N d)",
+            out_len=lambda n: min(100, n),
+        ),
+        KernelCase(
+            "information_density rbf (1000 references, d=16)",
+            kernels.mean_rbf_similarity,
+            lambda n, r: (r.normal(size=(n, 16)), r.normal(size=(1000, 16))),
+            "O(N R d)",
+        ),
+        KernelCase(
+            "graph_density (10-NN graph, d=4, k=10)",
+            _graph_density,
+            lambda n, r: (r.normal(size=(n, 4)), 10, np.random.default_rng(0)),
+            "O(N log N d) graph + O(k N)",
+            out_len=lambda n: min(10, n),
+            max_n=10_000,
+        ),
+        KernelCase(
+            "variance_reduction (3 classes, d=8)",
+            _variance_reduction,
+            lambda n, r: (r.normal(size=(n, 8)), _proba(n, r, 3)),
+            "O(N (K d)^2)",
+            max_n=10_000,
+        ),
+        KernelCase(
+            "expected_error 0/1 (10 candidates, 3 classes)",
+            kernels.expected_error_scores,
+            lambda n, r: (_proba(10, r, 3), _proba(10 * 3 * n, r, 3).reshape(10, 3, n, 3), "zero_one"),
+            "O(C K N K)",
+            out_len=lambda n: 10,
+            max_n=100_000,
+        ),
         KernelCase(
             "select_top_k (k=100)",
             kernels.select_top_k,
             lambda n, r: (r.random(n), 100, np.random.default_rng(0)),
             "O(N)",
+            out_len=lambda n: min(100, n),
         ),
         KernelCase(
             "select_top_k (k=100, all tied)",
             kernels.select_top_k,
             lambda n, r: (np.zeros(n), 100, np.random.default_rng(0)),
             "O(N)",
+            out_len=lambda n: min(100, n),
         ),
     ]
     return out
