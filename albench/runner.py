@@ -14,6 +14,8 @@ import joblib
 from threadpoolctl import threadpool_limits
 
 from albench.config import Experiment
+from albench.datasets.datadir import resolve_data_dir, set_data_dir
+from albench.datasets.splits import export_experiment_splits
 from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
 from albench.grid import RESULT_FORMAT_VERSION, Cell, check_feasible, expand_grid
@@ -51,11 +53,15 @@ def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _run_one(cell: Cell, plugin_files: tuple[str, ...], blas_threads: int | None) -> CellOutcome:
-    """Worker entry point: load plugins, limit BLAS threads, run the cell, catch everything."""
+def _run_one(
+    cell: Cell, plugin_files: tuple[str, ...], blas_threads: int | None, data_dir: str | None = None
+) -> CellOutcome:
+    """Worker entry point: load plugins, set the data directory, limit BLAS threads, run the cell."""
     start = time.perf_counter()
     try:
         ensure_plugins(plugin_files)
+        if data_dir is not None:
+            set_data_dir(data_dir, "as passed to the worker")
         if blas_threads is None:
             rows = run_cell(cell)
         else:
@@ -149,6 +155,8 @@ def run_experiment(
     plugin_files: tuple[str, ...] = (),
     on_start: Callable[[int, int], None] | None = None,
     on_cell: Callable[[CellOutcome], None] | None = None,
+    data_dir: str | Path | None = None,
+    export_splits: str | Path | None = None,
 ) -> RunSummary:
     """Simulate every cell of ``exp`` not yet stored under ``out/<name>``.
 
@@ -168,13 +176,23 @@ def run_experiment(
         Plugin files the workers must load.
     on_start, on_cell : callable, optional
         Progress callbacks: ``on_start(total_to_run, skipped)``, ``on_cell(outcome)``.
+    data_dir : path, optional
+        Data directory (``--data-dir``); else ``$ALBENCH_DATA``, the config's ``data_dir``,
+        ``./data``. Every worker uses the folder resolved here.
+    export_splits : path, optional
+        Write the splits and initial sets of every (dataset, repetition) to this file
+        (:mod:`albench.datasets.splits`) once the checks pass.
 
     Returns
     -------
     RunSummary
     """
     n_jobs = resolve_n_jobs(n_jobs)
+    data_path, how = resolve_data_dir(data_dir, exp.data_dir)
+    set_data_dir(data_path, how)
     datasets = check_feasible(exp)
+    if export_splits is not None:
+        export_experiment_splits(exp, export_splits)
     cells = expand_grid(exp)
     parallel_ctx, client = _backend_context(backend, n_jobs)
     store = ResultStore(Path(out) / exp.name)
@@ -184,7 +202,9 @@ def run_experiment(
             previous = store.read_manifest()
         except (ValueError, OSError):
             previous = None
-    store.write_manifest(build_manifest(exp, cells, datasets, previous))
+    manifest = build_manifest(exp, cells, datasets, previous)
+    manifest["data_dir"] = str(data_path)
+    store.write_manifest(manifest)
     todo = [c for c in cells if force or not store.has(c.key)]
     summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
     if on_start:
@@ -194,7 +214,7 @@ def run_experiment(
     blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
     try:
         with parallel_ctx:
-            for outcome in _execute(todo, plugin_files, blas_threads, n_jobs):
+            for outcome in _execute(todo, plugin_files, blas_threads, n_jobs, str(data_path)):
                 if outcome.error is None:
                     store.write_cell(outcome.key, outcome.rows)
                     summary.ran += 1
@@ -218,10 +238,10 @@ def run_experiment(
     return summary
 
 
-def _execute(todo: list[Cell], plugin_files, blas_threads, n_jobs) -> Iterator[CellOutcome]:
+def _execute(todo: list[Cell], plugin_files, blas_threads, n_jobs, data_dir=None) -> Iterator[CellOutcome]:
     if not todo:
         return iter(())
     if n_jobs == 1:
-        return (_run_one(c, plugin_files, blas_threads) for c in todo)
+        return (_run_one(c, plugin_files, blas_threads, data_dir) for c in todo)
     parallel = joblib.Parallel(return_as="generator_unordered")
-    return parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads) for c in todo)
+    return parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads, data_dir) for c in todo)

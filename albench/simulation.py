@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from albench.components import build_instance, canonical_json
+from albench.datasets.splits import fixed_split
 from albench.grid import Cell, load_dataset
 from albench.models import build_model
 from albench.registry import METRICS
@@ -119,6 +120,33 @@ def _check_query(chosen: np.ndarray, pool: np.ndarray, k: int, label: str) -> np
     return chosen.astype(np.int64)
 
 
+def split_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A cell's training rows (pool order), test rows, labels as answered, initial positions.
+
+    From ``protocol.splits_file`` when set (the file's rows, in its order), else a stratified
+    random split and a random initial draw seeded by (seed, dataset, repetition).
+    """
+    p = cell.protocol
+    fixed = fixed_split(p.splits_file, cell.dataset.label, cell.repetition) if p.splits_file else None
+    if fixed is not None:
+        train_rows, test_rows = fixed.train, fixed.test
+    else:
+        train_rows, test_rows = train_test_split(
+            np.arange(ds.n_samples),
+            test_size=p.test_fraction,
+            stratify=ds.y,
+            random_state=seeds.split,
+            shuffle=True,
+        )
+    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
+    answers = labeler.answers(ds.y[train_rows], ds.n_classes, seeds.labeler)
+    if fixed is not None:
+        initial = fixed.initial_positions()
+    else:
+        initial = draw_initial(answers, ds.n_classes, p, seeds.initial)
+    return train_rows, test_rows, answers, initial
+
+
 def run_cell(cell: Cell) -> pd.DataFrame:
     """Simulate one cell and return one row per round (round 0 is the initial model).
 
@@ -128,10 +156,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     p = cell.protocol
     ds = load_dataset(cell.dataset)
     seeds = cell_seeds(cell)
-    rows_all = np.arange(ds.n_samples)
-    train_rows, test_rows = train_test_split(
-        rows_all, test_size=p.test_fraction, stratify=ds.y, random_state=seeds.split, shuffle=True
-    )
+    train_rows, test_rows, answers, initial = split_cell(cell, ds, seeds)
     X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
     X_train, X_test = X_train_raw, X_test_raw
     if p.standardize == "train":
@@ -139,10 +164,8 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     y_test = ds.y[test_rows]
     K = ds.n_classes
 
-    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
-    answers = labeler.answers(ds.y[train_rows], K, seeds.labeler)
     labeled_mask = np.zeros(train_rows.shape[0], dtype=bool)
-    labeled_mask[draw_initial(answers, K, p, seeds.initial)] = True
+    labeled_mask[initial] = True
 
     template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
     qm_spec = cell.strategy.extra.get("query_model")
