@@ -31,9 +31,8 @@ def openml_cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    from sklearn.datasets import get_data_home
-
-    return Path(get_data_home(create=False)).resolve()
+    # scikit-learn's get_data_home() without its side effect of creating the folder
+    return Path(os.environ.get("SCIKIT_LEARN_DATA", "~/scikit_learn_data")).expanduser().resolve()
 
 
 def fetch_frame(data_id: int, where: str):
@@ -57,7 +56,7 @@ def fetch_frame(data_id: int, where: str):
                 target_column=None,
                 parser="auto",
                 n_retries=1,
-                delay=0.0,
+                delay=0.1,
             )
     except (URLError, ConnectionError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -80,7 +80,7 @@ def test_csv_drop_columns_and_forced_categorical(data_dir):
 
 def test_unknown_target_column_is_a_clear_error(data_dir):
     _csv(data_dir)
-    with pytest.raises(AlbenchInputError, match=r"target column 'klass' does not exist; columns: age, colour"):
+    with pytest.raises(AlbenchInputError, match=r"target column .klass. does not exist; columns: age, colo"):
         load_file("toy.csv", target="klass")
 
 
