@@ -126,12 +126,15 @@ def test_suite_from_a_card_file(data_dir, card_file):
         ('[[dataset]]\nname = "x"\nfile = "a.bin"\n', "cannot tell the format"),
         ('[[dataset]]\nname = "x"\nfile = "a.csv"\ncolour = 1\n', "unknown card key 'colour'"),
         ('[[dataset]]\nname = "x"\nfile = "a.csv"\nsha256 = "xyz"\n', "64 lower-case hex"),
-        ('[[dataset]]\nname = "x"\nfile = "a.svm"\ntarget = "y"\n', "option 'target' does not apply to libsvm"),
+        (
+            '[[dataset]]\nname = "x"\nfile = "a.svm"\ntarget = "y"\n',
+            "option 'target' does not apply to libsvm",
+        ),
         ('[[dataset]]\nname = "a:b"\nfile = "a.csv"\n', "without ':'"),
         ('[[dataset]]\nname = "x"\nopenml = -2\n', "positive OpenML data id"),
         ("[[dataset]\n", "card file"),
         ("[other]\n", "unknown table 'other'"),
-        ('[suites.s]\ndatasets = []\n', "non-empty datasets list"),
+        ("[suites.s]\ndatasets = []\n", "non-empty datasets list"),
     ],
 )
 def test_malformed_cards_are_rejected(tmp_path, text, message):
@@ -149,7 +152,9 @@ def test_packaged_cards_cover_the_shared_checksums():
     assert len(suites["zhan2021-binary"]["datasets"]) == 26
     assert len(suites["zhan2021-multiclass"]["datasets"]) == 8
     names = {c.name for c in card_list}
-    assert set(suites["zhan2021-binary"]["datasets"]) | set(suites["zhan2021-multiclass"]["datasets"]) == names
+    assert (
+        set(suites["zhan2021-binary"]["datasets"]) | set(suites["zhan2021-multiclass"]["datasets"]) == names
+    )
     sums = Path(__file__).resolve().parents[3] / "shared" / "data" / "zhan2021" / "SHA256SUMS"
     if sums.is_file():  # the cards record exactly the published checksums
         published = dict(reversed(line.split()) for line in sums.read_text().splitlines() if line.strip())

@@ -15,10 +15,16 @@ from albench.store import load_results
 def test_precedence(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     cfg_dir = tmp_path / "cfg"
-    assert resolve_data_dir(None, "rel", cfg_dir) == ((cfg_dir / "rel").resolve(), "from the config's data_dir")
+    assert resolve_data_dir(None, "rel", cfg_dir) == (
+        (cfg_dir / "rel").resolve(),
+        "from the config's data_dir",
+    )
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env"))
     assert resolve_data_dir(None, "rel", cfg_dir)[0] == (tmp_path / "env").resolve()
-    assert resolve_data_dir(tmp_path / "cli", "rel", cfg_dir) == ((tmp_path / "cli").resolve(), "from --data-dir")
+    assert resolve_data_dir(tmp_path / "cli", "rel", cfg_dir) == (
+        (tmp_path / "cli").resolve(),
+        "from --data-dir",
+    )
 
 
 def test_default_is_dot_data(tmp_path, monkeypatch):

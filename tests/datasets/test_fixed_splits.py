@@ -16,7 +16,17 @@ from albench.runner import run_experiment
 from albench.simulation import TIMING_COLUMNS
 from albench.store import load_results
 
-COMPARED = ["dataset", "model", "strategy", "repetition", "round", "n_labeled", "accuracy", "f1_macro", "queried"]
+COMPARED = [
+    "dataset",
+    "model",
+    "strategy",
+    "repetition",
+    "round",
+    "n_labeled",
+    "accuracy",
+    "f1_macro",
+    "queried",
+]
 
 
 def _raw(**protocol):
@@ -24,7 +34,13 @@ def _raw(**protocol):
         "name": "sp",
         "seed": 3,
         "repetitions": 2,
-        "protocol": {"initial_size": 10, "batch_size": 5, "budget": 15, "metrics": ["accuracy", "f1_macro"], **protocol},
+        "protocol": {
+            "initial_size": 10,
+            "batch_size": 5,
+            "budget": 15,
+            "metrics": ["accuracy", "f1_macro"],
+            **protocol,
+        },
         "grid": {
             "datasets": ["iris", {"name": "moons", "n_samples": 120}],
             "models": ["logistic_regression"],

@@ -59,7 +59,12 @@ def write_openml_cache(cache: Path, data_id: int, arff_text: str) -> None:
             "description": "a toy data set",
         }
     }
-    attributes = [("colour", ["red", "green", "blue"]), ("width", None), ("height", None), ("class", ["good", "bad"])]
+    attributes = [
+        ("colour", ["red", "green", "blue"]),
+        ("width", None),
+        ("height", None),
+        ("class", ["good", "bad"]),
+    ]
     features = {
         "data_features": {
             "feature": [
@@ -141,7 +146,9 @@ def test_unknown_id_offline_is_a_clear_error(offline):
 
 def test_bad_target_on_openml_data(offline):
     write_openml_cache(offline, 4244, ARFF)
-    exp = parse_config({"grid": {"datasets": [{"name": "openml:4244", "target": "nope"}], "strategies": ["random"]}})
+    exp = parse_config(
+        {"grid": {"datasets": [{"name": "openml:4244", "target": "nope"}], "strategies": ["random"]}}
+    )
     with pytest.raises(AlbenchInputError, match="target column 'nope' does not exist"):
         load_dataset(exp.datasets[0])
 

@@ -88,5 +88,7 @@ def test_small_slice_of_zhan2021_binary(zhan_dir, tmp_path):
     assert df.groupby(["dataset", "strategy", "repetition"])["round"].max().eq(15).all()
     assert df["accuracy"].between(0, 1).all()
     # every strategy of a repetition starts from the same pool: identical round-0 accuracy
-    r0 = df[df["round"] == 0].pivot_table(index=["dataset", "repetition"], columns="strategy", values="accuracy")
+    r0 = df[df["round"] == 0].pivot_table(
+        index=["dataset", "repetition"], columns="strategy", values="accuracy"
+    )
     np.testing.assert_array_equal(r0["random"].to_numpy(), r0["margin"].to_numpy())
