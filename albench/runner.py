@@ -191,10 +191,10 @@ def run_experiment(
     data_path, how = resolve_data_dir(data_dir, exp.data_dir)
     set_data_dir(data_path, how)
     datasets = check_feasible(exp)
-    if export_splits is not None:
-        export_experiment_splits(exp, export_splits)
     cells = expand_grid(exp)
     parallel_ctx, client = _backend_context(backend, n_jobs)
+    if export_splits is not None:
+        export_experiment_splits(exp, export_splits)
     store = ResultStore(Path(out) / exp.name)
     previous = None
     if store.manifest_path().is_file():

@@ -92,3 +92,15 @@ def test_small_slice_of_zhan2021_binary(zhan_dir, tmp_path):
         index=["dataset", "repetition"], columns="strategy", values="accuracy"
     )
     np.testing.assert_array_equal(r0["random"].to_numpy(), r0["margin"].to_numpy())
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("suite", ["zhan2021-binary", "zhan2021-multiclass"])
+def test_suites_run_alone_are_feasible(zhan_dir, suite):
+    from albench.grid import check_feasible
+    from albench.suites import suite_as_config
+
+    exp = parse_config(suite_as_config(suite), source=f"<suite {suite}>", default_name=suite)
+    info = check_feasible(exp)
+    assert len(info) == {"zhan2021-binary": 26, "zhan2021-multiclass": 8}[suite]
+    assert all(v["sha256"] and v["path"].startswith(str(zhan_dir)) for v in info.values())
