@@ -184,3 +184,39 @@ def test_cards_dir_prefers_the_installed_copy(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cards.resources, "files", lambda pkg: Files())
     assert cards.cards_dir() == fake_pkg / "_cards"
+
+
+def test_user_cards_from_a_plugin_work_in_parallel_workers(tmp_path, monkeypatch):
+    from albench.datasets.datadir import ENV_VAR, set_data_dir
+    from albench.plugins import load_plugin_file
+    from albench.runner import run_experiment
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    data = tmp_path / "d"
+    data.mkdir()
+    sha = _write_data(data)
+    (tmp_path / "cards.toml").write_text(_card(sha).replace("test.toy", "plugin.toy"), encoding="utf-8")
+    plugin = tmp_path / "my_plugin.py"
+    plugin.write_text(
+        "from pathlib import Path\nfrom albench.datasets import register_cards\n"
+        "register_cards(Path(__file__).parent / 'cards.toml')\n",
+        encoding="utf-8",
+    )
+    try:
+        load_plugin_file(plugin)
+        exp = parse_config(
+            {
+                "name": "plug",
+                "repetitions": 2,
+                "protocol": {"initial_size": 4, "batch_size": 2, "budget": 4},
+                "grid": {"datasets": ["plugin.toy"], "strategies": ["random", "margin"]},
+            }
+        )
+        summary = run_experiment(
+            exp, out=tmp_path / "r", n_jobs=2, plugin_files=(str(plugin),), data_dir=data
+        )
+        assert summary.failed == [] and summary.ran == 4
+    finally:
+        set_data_dir(None)
+        DATASETS._entries.pop("plugin.toy", None)
+        SUITES._entries.pop("test-toys", None)
