@@ -238,5 +238,26 @@ def experiment_splits(exp) -> dict[str, dict]:
 
 
 def export_experiment_splits(exp, path: str | Path) -> Path:
-    """Write :func:`experiment_splits` of ``exp`` to ``path`` (a splits file)."""
-    return write_splits(path, experiment_splits(exp), experiment=exp.name, seed=exp.seed)
+    """Write :func:`experiment_splits` of ``exp`` to ``path`` (a splits file).
+
+    Raises
+    ------
+    AlbenchInputError
+        If ``path`` exists with other contents (a splits file is never overwritten).
+    """
+    path = Path(path)
+    splits = experiment_splits(exp)
+    if path.exists():
+        tmp = path.with_name(f".{path.name}.check")
+        try:
+            write_splits(tmp, splits, experiment=exp.name, seed=exp.seed)
+            same = tmp.read_bytes() == path.read_bytes()
+        finally:
+            tmp.unlink(missing_ok=True)
+        if not same:
+            raise AlbenchInputError(
+                f"--export-splits {str(path)!r}: the file exists with other splits; "
+                "remove it or choose another name (it is never overwritten)"
+            )
+        return path
+    return write_splits(path, splits, experiment=exp.name, seed=exp.seed)

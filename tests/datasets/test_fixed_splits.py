@@ -189,3 +189,16 @@ def test_read_splits_caches_by_mtime(tmp_path):
     exp = parse_config(_raw())
     path = write_splits(tmp_path / "s.json", experiment_splits(exp))
     assert read_splits(path) is read_splits(path)
+
+
+def test_export_never_overwrites_other_splits(tmp_path):
+    exp = parse_config(_raw())
+    path = tmp_path / "s.json"
+    run_experiment(exp, out=tmp_path / "a", export_splits=path)
+    before = path.read_bytes()
+    run_experiment(exp, out=tmp_path / "a", export_splits=path)  # same splits: fine
+    other = parse_config({**_raw(), "seed": 4})
+    with pytest.raises(AlbenchInputError, match="exists with other splits"):
+        run_experiment(other, out=tmp_path / "b", export_splits=path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "b").exists()
