@@ -121,3 +121,39 @@ def test_single_class_dataset_rejects_the_run(tmp_path, monkeypatch):
         run_experiment(_experiment(), out=tmp_path / "results", data_dir=tmp_path)
     assert not (tmp_path / "results").exists()
     set_data_dir(None)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"name": "file", "path": "toy.csv", "sha256": "0" * 64}, "checksum mismatch"),
+        ({"name": "file", "path": "toy.csv", "target": "nope"}, "target column 'nope' does not exist"),
+        ({"name": "file", "path": "gone.csv"}, "'gone.csv' not found"),
+        ({"name": "openml:987654"}, "OpenML dataset 987654 is not in the local cache"),
+    ],
+)
+def test_bad_data_rejects_the_run_and_writes_nothing(tmp_path, monkeypatch, entry, message):
+    import urllib.request
+    from urllib.error import URLError
+
+    import sklearn.datasets._openml as skopenml
+
+    def refuse(*a, **k):
+        raise URLError("offline")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(skopenml, "urlopen", refuse)
+    monkeypatch.setenv("ALBENCH_OPENML_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    data = tmp_path / "d"
+    data.mkdir()
+    _toy_csv(data)
+    before = sorted(p.name for p in data.iterdir())
+    exp = parse_config(
+        {"name": "bad", "grid": {"datasets": [entry], "strategies": ["random"]}, "protocol": {"budget": 5}}
+    )
+    with pytest.raises(AlbenchInputError, match=message):
+        run_experiment(exp, out=tmp_path / "results", data_dir=data, export_splits=tmp_path / "s.json")
+    assert not (tmp_path / "results").exists() and not (tmp_path / "s.json").exists()
+    assert sorted(p.name for p in data.iterdir()) == before
+    set_data_dir(None)
