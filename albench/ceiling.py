@@ -21,7 +21,7 @@ from albench.config import Experiment, Protocol
 from albench.grid import RESULT_FORMAT_VERSION, load_dataset
 from albench.models import build_model
 from albench.seeding import derive_int
-from albench.simulation import evaluate, split_rows
+from albench.simulation import evaluate, train_test_rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +46,7 @@ class CeilingTask:
                 "test_fraction": p.test_fraction,
                 "standardize": p.standardize,
                 "metrics": list(p.metrics),
+                "splits_sha256": p.splits_sha256 if p.splits_file else None,
             },
             "dataset": self.dataset.identity(),
             "model": self.model.identity(),
@@ -77,7 +78,7 @@ def run_ceiling(task: CeilingTask) -> pd.DataFrame:
     p = task.protocol
     ds = load_dataset(task.dataset)
     s, d, r = task.seed, task.dataset.seed_name(), task.repetition
-    train_rows, test_rows = split_rows(ds, p, derive_int(s, d, r, "split"))
+    train_rows, test_rows, _ = train_test_rows(ds, p, task.dataset.label, r, derive_int(s, d, r, "split"))
     X_train, X_test = ds.X[train_rows], ds.X[test_rows]
     if p.standardize != "none":  # the labeled set is the whole training part here
         scaler = StandardScaler().fit(X_train)

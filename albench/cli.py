@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from albench.config import apply_overrides, parse_config
+from albench.datasets.datadir import get_data_dir
 from albench.errors import AlbenchInputError
 from albench.plugins import ensure_plugins
 from albench.registry import REGISTRIES
@@ -109,6 +110,17 @@ def main() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--report", "make_report", is_flag=True, help="Write reports/<experiment>/ at the end.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of data files (beats $ALBENCH_DATA, then the config's data_dir, then ./data).",
+)
+@click.option(
+    "--export-splits",
+    type=click.Path(dir_okay=False),
+    help="Write every (dataset, repetition)'s split and initial set to this JSON file, for "
+    "protocol.splits_file.",
+)
 def run(
     config,
     suite,
@@ -124,6 +136,8 @@ def run(
     plugins,
     no_progress,
     make_report,
+    data_dir,
+    export_splits,
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
     try:
@@ -189,6 +203,8 @@ def run(
                 plugin_files=plugin_files,
                 on_start=on_start,
                 on_cell=on_cell,
+                data_dir=data_dir,
+                export_splits=export_splits,
             )
     except AlbenchInputError as exc:
         _fail(str(exc))
@@ -280,12 +296,21 @@ def report(results_dir, out, metric, variant):
 @main.command(name="list")
 @click.argument("kind", required=False, type=click.Choice(sorted(REGISTRIES)))
 @click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
-def list_(kind, plugins):
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Data folder used to tell whether card datasets are available (default: $ALBENCH_DATA, ./data).",
+)
+def list_(kind, plugins, data_dir):
     """List registered datasets, models, strategies, labelers, metrics or suites."""
+    from albench.datasets.cards import availability
+    from albench.datasets.datadir import resolve_data_dir, set_data_dir
+
     try:
         ensure_plugins(tuple(plugins))
     except AlbenchInputError as exc:
         _fail(str(exc))
+    set_data_dir(*resolve_data_dir(data_dir))
     kinds = [kind] if kind else sorted(REGISTRIES)
     for k in kinds:
         reg = REGISTRIES[k]
@@ -297,6 +322,8 @@ def list_(kind, plugins):
             table.add_column(extra)
         if k == "strategies":
             table.add_column("needs (default parameters)")
+        if k == "datasets":
+            table.add_column("available")
         for e in reg:
             cols = [e.name, e.description]
             if extra == "reference":
@@ -304,10 +331,17 @@ def list_(kind, plugins):
                 cols.append(_needs_text(e.obj))
             elif extra == "source":
                 cols.append(str(e.meta.get("source", "")))
+            if k == "datasets":
+                cols.append(availability(e))
             table.add_row(*(escape(c) for c in cols))
+        for prefix, (_, description) in sorted(reg.prefixes.items()):
+            blanks = [""] * (len(table.columns) - 3)
+            table.add_row(escape(f"{prefix}:<id>"), escape(description), escape(prefix), *blanks)
         for name, reason in sorted(reg.unavailable.items()):
             blanks = [""] * (len(table.columns) - 2)
             table.add_row(escape(name), f"[red]unavailable[/]: {escape(reason)}", *blanks)
+        if k == "datasets":
+            table.caption = escape("data directory: {} ({})".format(*get_data_dir()))
         out_console.print(table)
 
 
@@ -364,8 +398,14 @@ def status(results_dir):
 @click.option("--sample", default=3, show_default=True, type=click.IntRange(min=1), help="Cells to re-run.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the sample.")
 @click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
-def verify(results_dir, sample, seed, plugins):
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Data folder (default: $ALBENCH_DATA, else the one the run recorded).",
+)
+def verify(results_dir, sample, seed, plugins, data_dir):
     """Re-run a sample of stored cells and compare their rows bit for bit (timings excepted)."""
+    from albench.datasets.datadir import resolve_data_dir, set_data_dir
     from albench.grid import expand_grid
     from albench.simulation import TIMING_COLUMNS, run_cell
     from albench.store import ResultStore
@@ -374,6 +414,7 @@ def verify(results_dir, sample, seed, plugins):
     try:
         ensure_plugins(tuple(plugins))
         manifest = store.read_manifest()
+        set_data_dir(*resolve_data_dir(data_dir, manifest.get("data_dir")))
         exp = _experiment_from_manifest(manifest, str(store.manifest_path()))
     except AlbenchInputError as exc:
         _fail(str(exc))

@@ -19,7 +19,7 @@ from albench.metrics import DEFAULT_METRICS
 from albench.models import build_model, resolved_model_params
 from albench.registry import DATASETS, METRICS, SUITES
 
-TOP_KEYS = ("name", "seed", "repetitions", "suite", "protocol", "grid")
+TOP_KEYS = ("name", "seed", "repetitions", "suite", "data_dir", "protocol", "grid")
 PROTOCOL_KEYS = (
     "test_fraction",
     "initial_size",
@@ -28,6 +28,7 @@ PROTOCOL_KEYS = (
     "budget",
     "metrics",
     "standardize",
+    "splits_file",
 )
 STANDARDIZE = ("train", "labeled", "none")
 GRID_KEYS = ("datasets", "models", "strategies", "labelers")
@@ -58,6 +59,11 @@ class Protocol:
     standardize : {"train", "labeled", "none"}
         Feature standardisation: fitted once on the training part (pool plus initial set,
         as the AL literature does), refitted every round on the labeled set only, or none.
+    splits_file : str or None
+        Absolute path of a fixed-splits file (:mod:`albench.datasets.splits`): its train/test
+        rows and initial sets replace the random split and initial draw.
+    splits_sha256 : str or None
+        SHA-256 of that file; it, not the path, identifies the splits in cell keys.
     """
 
     test_fraction: float = 0.25
@@ -67,6 +73,15 @@ class Protocol:
     budget: int | float | str = 100
     metrics: tuple[str, ...] = DEFAULT_METRICS
     standardize: str = "train"
+    splits_file: str | None = None
+    splits_sha256: str | None = None
+
+    def identity(self) -> dict:
+        """What the cell key hashes: :meth:`to_dict` with the splits file's checksum for its path."""
+        out = self.to_dict()
+        if out.pop("splits_file", None) is not None:
+            out["splits_sha256"] = self.splits_sha256
+        return out
 
     def initial_count(self, n_classes: int) -> int:
         """Number of initial labels for a dataset with ``n_classes`` classes."""
@@ -95,6 +110,8 @@ class Protocol:
             out["initial_per_class"] = self.initial_per_class
         else:
             out["initial_size"] = self.initial_size
+        if self.splits_file is not None:
+            out["splits_file"] = self.splits_file
         return out
 
 
@@ -111,6 +128,7 @@ class Experiment:
     strategies: tuple[ComponentSpec, ...]
     labelers: tuple[ComponentSpec, ...]
     suite: str | None = None
+    data_dir: str | None = None
     source: str = "<built-in>"
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -240,8 +258,8 @@ PARSERS = {
 }
 
 
-def parse_protocol(table: Any) -> Protocol:
-    """Validate the ``[protocol]`` table."""
+def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
+    """Validate the ``[protocol]`` table (a relative ``splits_file`` is taken from ``base_dir``)."""
     if not isinstance(table, dict):
         raise invalid_value("protocol", table, "must be a table")
     _check_keys(table, PROTOCOL_KEYS, "protocol")
@@ -286,7 +304,21 @@ def parse_protocol(table: Any) -> Protocol:
     standardize = table.get("standardize", default.standardize)
     if standardize not in STANDARDIZE:
         raise invalid_value("protocol.standardize", standardize, f"allowed: {', '.join(STANDARDIZE)}")
+    splits_file = table.get("splits_file")
+    splits_sha256 = None
+    if splits_file is not None:
+        from albench.datasets.splits import file_sha256, read_splits
+
+        if not isinstance(splits_file, str) or not splits_file:
+            raise invalid_value("protocol.splits_file", splits_file, "must be the path of a splits file")
+        path = Path(splits_file).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = Path(base_dir) / path
+        read_splits(path)
+        splits_file, splits_sha256 = str(path.resolve()), file_sha256(path)
     return Protocol(
+        splits_file=splits_file,
+        splits_sha256=splits_sha256,
         standardize=standardize,
         test_fraction=float(tf),
         initial_size=initial_size,
@@ -329,7 +361,16 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         )
     seed = _int_field(raw, "seed", "", 0, 0)
     repetitions = _int_field(raw, "repetitions", "", 5, 1)
-    protocol = parse_protocol(raw.get("protocol", {}))
+    base_dir = Path(source).parent if Path(source).is_file() else None
+    protocol = parse_protocol(raw.get("protocol", {}), base_dir)
+    data_dir = raw.get("data_dir")
+    if data_dir is not None:
+        if not isinstance(data_dir, str) or not data_dir:
+            raise invalid_value("data_dir", data_dir, "must be a folder path (relative to the config file)")
+        data_path = Path(data_dir).expanduser()
+        if base_dir is not None and not data_path.is_absolute():
+            data_path = base_dir / data_path
+        data_dir = str(data_path.resolve())
     grid = raw.get("grid", {})
     if not isinstance(grid, dict):
         raise invalid_value("grid", grid, "must be a table")
@@ -361,6 +402,7 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         repetitions=repetitions,
         protocol=protocol,
         suite=suite,
+        data_dir=data_dir,
         source=source,
         raw=raw,
         **axes,

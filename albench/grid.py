@@ -43,7 +43,7 @@ class Cell:
         return {
             "format": RESULT_FORMAT_VERSION,
             "seed": self.seed,
-            "protocol": self.protocol.to_dict(),
+            "protocol": self.protocol.identity(),
             "dataset": self.dataset.identity(),
             "model": self.model.identity(),
             "strategy": self.strategy.identity(),
@@ -98,6 +98,32 @@ def split_sizes(n_samples: int, test_fraction: float) -> tuple[int, int]:
     return n_samples - n_test, n_test
 
 
+def _fixed_splits_info(p: Protocol, label: str, ds: Dataset, repetitions: int) -> dict:
+    """Check a dataset's fixed splits (every repetition) and the budget on each pool."""
+    from albench.datasets.splits import check_splits
+
+    sizes = check_splits(p.splits_file, label, ds.y, repetitions)
+    pools = [s["n_train"] - s["n_initial"] for s in sizes]
+    for r, pool in enumerate(pools):
+        budget = p.budget_for(pool)
+        if not 1 <= budget <= pool:
+            raise AlbenchInputError(
+                f"protocol.budget = {p.budget!r}: dataset {label!r}, repetition {r} of the splits file has a "
+                f'pool of {pool}; use a budget in 1..{pool}, a fraction, or "pool"'
+            )
+    budget = p.budget_for(min(pools))
+    return {
+        **ds.describe(),
+        "splits_file": p.splits_file,
+        "n_train": sizes[0]["n_train"],
+        "n_test": sizes[0]["n_test"],
+        "n_initial": sizes[0]["n_initial"],
+        "pool": min(pools),
+        "budget": budget,
+        "rounds": int(math.ceil(budget / p.batch_size)) + 1,
+    }
+
+
 def check_feasible(exp: Experiment) -> dict[str, dict]:
     """Load each dataset once and check that the protocol can run on it.
 
@@ -117,6 +143,9 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
     for spec in exp.datasets:
         ds = load_dataset(spec)
         where = f"dataset {spec.label!r}"
+        if p.splits_file:
+            info[spec.label] = _fixed_splits_info(p, spec.label, ds, exp.repetitions)
+            continue
         counts = ds.class_counts
         n_train, n_test = split_sizes(ds.n_samples, p.test_fraction)
         smallest = int(counts.min())

@@ -53,6 +53,8 @@ class Registry:
         self.kind = kind
         self._entries: dict[str, Entry] = {}
         self.unavailable: dict[str, str] = {}
+        #: prefix -> (resolver, description); see :meth:`add_prefix`
+        self.prefixes: dict[str, tuple[Callable[[str, str], tuple[Any, dict]], str]] = {}
 
     def register(
         self,
@@ -94,8 +96,28 @@ class Registry:
         self.unavailable.pop(name, None)
         return entry
 
+    def add_prefix(
+        self, prefix: str, resolver: Callable[[str, str], tuple[Any, dict]], *, description: str
+    ) -> None:
+        """Resolve names ``"<prefix>:<rest>"`` on first use (e.g. ``openml:61``).
+
+        ``resolver(rest, full_name)`` returns ``(obj, meta)``; ``meta`` holds ``description``
+        and any extra entry metadata. The entry is registered under the full name, in every
+        process that asks for it (parallel workers included).
+        """
+        self.prefixes[prefix] = (resolver, description)
+
     def get(self, name: str, field: str | None = None) -> Entry:
         """Return the entry for ``name`` or raise an error listing the registered names."""
+        if name not in self._entries and isinstance(name, str) and ":" in name:
+            prefix, rest = name.split(":", 1)
+            if prefix in self.prefixes:
+                try:
+                    obj, meta = self.prefixes[prefix][0](rest, name)
+                except AlbenchInputError as exc:
+                    raise AlbenchInputError(f"{field + ': ' if field else ''}{exc}") from None
+                meta = dict(meta)
+                return self.add(name, obj, description=meta.pop("description", ""), **meta)
         try:
             return self._entries[name]
         except KeyError:

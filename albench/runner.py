@@ -15,6 +15,8 @@ from threadpoolctl import threadpool_limits
 
 from albench.ceiling import CeilingTask, ceiling_tasks, run_ceiling
 from albench.config import Experiment
+from albench.datasets.datadir import resolve_data_dir, set_data_dir
+from albench.datasets.splits import export_experiment_splits
 from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
 from albench.grid import RESULT_FORMAT_VERSION, Cell, check_feasible, expand_grid
@@ -53,13 +55,18 @@ def _timestamp() -> str:
 
 
 def _run_one(
-    cell: Cell | CeilingTask, plugin_files: tuple[str, ...], blas_threads: int | None
+    cell: Cell | CeilingTask,
+    plugin_files: tuple[str, ...],
+    blas_threads: int | None,
+    data_dir: str | None = None,
 ) -> CellOutcome:
-    """Worker entry point: load plugins, limit BLAS threads, run the task, catch everything."""
+    """Worker entry point: load plugins, set the data directory, limit BLAS threads, run the task."""
     start = time.perf_counter()
     run = run_ceiling if isinstance(cell, CeilingTask) else run_cell
     try:
         ensure_plugins(plugin_files)
+        if data_dir is not None:
+            set_data_dir(data_dir, "as passed to the worker")
         if blas_threads is None:
             rows = run(cell)
         else:
@@ -162,6 +169,8 @@ def run_experiment(
     plugin_files: tuple[str, ...] = (),
     on_start: Callable[[int, int], None] | None = None,
     on_cell: Callable[[CellOutcome], None] | None = None,
+    data_dir: str | Path | None = None,
+    export_splits: str | Path | None = None,
 ) -> RunSummary:
     """Simulate every cell of ``exp`` not yet stored under ``out/<name>``.
 
@@ -181,16 +190,26 @@ def run_experiment(
         Plugin files the workers must load.
     on_start, on_cell : callable, optional
         Progress callbacks: ``on_start(total_to_run, skipped)``, ``on_cell(outcome)``.
+    data_dir : path, optional
+        Data directory (``--data-dir``); else ``$ALBENCH_DATA``, the config's ``data_dir``,
+        ``./data``. Every worker uses the folder resolved here.
+    export_splits : path, optional
+        Write the splits and initial sets of every (dataset, repetition) to this file
+        (:mod:`albench.datasets.splits`) once the checks pass.
 
     Returns
     -------
     RunSummary
     """
     n_jobs = resolve_n_jobs(n_jobs)
+    data_path, how = resolve_data_dir(data_dir, exp.data_dir)
+    set_data_dir(data_path, how)
     datasets = check_feasible(exp)
     cells = expand_grid(exp)
     ceilings = ceiling_tasks(exp)
     parallel_ctx, client = _backend_context(backend, n_jobs)
+    if export_splits is not None:
+        export_experiment_splits(exp, export_splits)
     store = ResultStore(Path(out) / exp.name)
     previous = None
     if store.manifest_path().is_file():
@@ -198,7 +217,9 @@ def run_experiment(
             previous = store.read_manifest()
         except (ValueError, OSError):
             previous = None
-    store.write_manifest(build_manifest(exp, cells, ceilings, datasets, previous, plugin_files))
+    manifest = build_manifest(exp, cells, ceilings, datasets, previous, plugin_files)
+    manifest["data_dir"] = str(data_path)
+    store.write_manifest(manifest)
     todo = [c for c in cells if force or not store.has(c.key)]
     summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
     ceilings_todo = [t for t in ceilings if force or not store.has(t.key)]
@@ -209,7 +230,9 @@ def run_experiment(
     blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
     try:
         with parallel_ctx:
-            for outcome in _execute([*todo, *ceilings_todo], plugin_files, blas_threads, n_jobs):
+            for outcome in _execute(
+                [*todo, *ceilings_todo], plugin_files, blas_threads, n_jobs, str(data_path)
+            ):
                 is_ceiling = outcome.key.startswith("ceiling-")
                 if outcome.error is None:
                     store.write_cell(outcome.key, outcome.rows)
@@ -234,11 +257,13 @@ def run_experiment(
     return summary
 
 
-def _execute(todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs) -> Iterator[CellOutcome]:
+def _execute(
+    todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs, data_dir=None
+) -> Iterator[CellOutcome]:
     if not todo:
         return iter(())
     if n_jobs == 1:
-        return (_run_one(c, plugin_files, blas_threads) for c in todo)
+        return (_run_one(c, plugin_files, blas_threads, data_dir) for c in todo)
     # stream results back as cells finish; backends that cannot (e.g. ray) fall back to order
     for return_as in ("generator_unordered", "generator", "list"):
         try:
@@ -246,4 +271,4 @@ def _execute(todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs)
             break
         except ValueError:
             continue
-    return iter(parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads) for c in todo))
+    return iter(parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads, data_dir) for c in todo))

@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from albench.components import build_instance, canonical_json
+from albench.datasets.splits import fixed_split
 from albench.grid import Cell, load_dataset
 from albench.models import build_model
 from albench.registry import METRICS
@@ -135,6 +136,37 @@ def _check_query(chosen: np.ndarray, pool: np.ndarray, k: int, label: str) -> np
     return chosen.astype(np.int64)
 
 
+def train_test_rows(ds, protocol, dataset_label: str, repetition: int, split_seed: int):
+    """Training and test rows of a (dataset, repetition), and the fixed split they came from.
+
+    From ``protocol.splits_file`` when it is set (the third value is then the fixed split, which
+    also holds the initial set), else the stratified random split seeded by ``split_seed``
+    (third value ``None``). The cells and the full-data ceiling of a repetition both use it.
+    """
+    fixed = fixed_split(protocol.splits_file, dataset_label, repetition) if protocol.splits_file else None
+    if fixed is not None:
+        return fixed.train, fixed.test, fixed
+    train_rows, test_rows = split_rows(ds, protocol, split_seed)
+    return train_rows, test_rows, None
+
+
+def split_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A cell's training rows (pool order), test rows, labels as answered, initial positions.
+
+    From ``protocol.splits_file`` when set (the file's rows, in its order), else a stratified
+    random split and a random initial draw seeded by (seed, dataset, repetition).
+    """
+    p = cell.protocol
+    train_rows, test_rows, fixed = train_test_rows(ds, p, cell.dataset.label, cell.repetition, seeds.split)
+    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
+    answers = labeler.answers(ds.y[train_rows], ds.n_classes, seeds.labeler)
+    if fixed is not None:
+        initial = fixed.initial_positions()
+    else:
+        initial = draw_initial(answers, ds.n_classes, p, seeds.initial)
+    return train_rows, test_rows, answers, initial
+
+
 def run_cell(cell: Cell) -> pd.DataFrame:
     """Simulate one cell and return one row per round (round 0 is the initial model).
 
@@ -144,7 +176,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     p = cell.protocol
     ds = load_dataset(cell.dataset)
     seeds = cell_seeds(cell)
-    train_rows, test_rows = split_rows(ds, p, seeds.split)
+    train_rows, test_rows, answers, initial = split_cell(cell, ds, seeds)
     X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
     X_train, X_test = X_train_raw, X_test_raw
     if p.standardize == "train":
@@ -152,10 +184,8 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     y_test = ds.y[test_rows]
     K = ds.n_classes
 
-    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
-    answers = labeler.answers(ds.y[train_rows], K, seeds.labeler)
     labeled_mask = np.zeros(train_rows.shape[0], dtype=bool)
-    labeled_mask[draw_initial(answers, K, p, seeds.initial)] = True
+    labeled_mask[initial] = True
 
     template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
     qm_spec = cell.strategy.extra.get("query_model")

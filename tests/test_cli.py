@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import TINY_TOML, run_cli
+from cli_helpers import TINY_TOML, run_cli
 
 import albench
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from cli_helpers import run_cli
 
 from albench.bench.cases import KERNEL_CASES
 from albench.bench.report import scaling_exponent

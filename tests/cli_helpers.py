@@ -1,0 +1,41 @@
+"""Helpers shared by the test modules: a tiny config and running the CLI as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+TINY_TOML = """
+name = "tiny"
+seed = 7
+repetitions = 2
+
+[protocol]
+test_fraction = 0.3
+initial_size = 6
+batch_size = 4
+budget = 10
+
+[grid]
+datasets = ["iris", {name = "moons", n_samples = 120}]
+models = ["logistic_regression"]
+strategies = ["random", "margin", "entropy"]
+"""
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m albench.cli`` in a subprocess, as a user would."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "albench.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
