@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 import click
@@ -21,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from albench.config import apply_overrides, parse_config
+from albench.config import apply_overrides, parse_config, read_toml
 from albench.datasets.datadir import get_data_dir
 from albench.errors import AlbenchInputError
 from albench.plugins import ensure_plugins
@@ -56,15 +55,7 @@ def _read_raw(config: str | None, suite: str | None) -> tuple[dict, str, str]:
         name = suite or "quick"
         return suite_as_config(name), f"<suite {name}>", name
     path = Path(config)
-    if not path.is_file():
-        raise AlbenchInputError(f"config file {config!r} not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise AlbenchInputError(f"{config}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise AlbenchInputError(f"{config}: not UTF-8 text: {exc}") from None
-    return raw, str(path), path.stem
+    return read_toml(path), str(path), path.stem
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -428,15 +428,20 @@ def load_config(path: str | Path) -> Experiment:
         If the file is missing, is not valid TOML, or fails validation.
     """
     path = Path(path)
+    return parse_config(read_toml(path), source=str(path), default_name=path.stem)
+
+
+def read_toml(path: str | Path) -> dict:
+    """Read a TOML config file into a dict, with clear errors for a missing or malformed file."""
+    path = Path(path)
     if not path.is_file():
         raise AlbenchInputError(f"config file {str(path)!r} not found")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise AlbenchInputError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise AlbenchInputError(f"{path}: not UTF-8 text: {exc}") from None
-    return parse_config(raw, source=str(path), default_name=path.stem)
 
 
 def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
