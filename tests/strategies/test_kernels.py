@@ -236,3 +236,33 @@ def test_newton_future_proba_equals_the_explicit_newton_step(k: int) -> None:
             z = np.log(PU) + XU @ W.T
             expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
             np.testing.assert_allclose(future[c, y], expected, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- property-based (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scores=arrays(
+        np.float64,
+        st.integers(0, 60),
+        elements=st.one_of(st.sampled_from([0.0, 0.5, 1.0, np.nan]), st.floats(-5, 5)),
+    ),
+    k=st.integers(0, 70),
+    seed=st.integers(0, 2**16),
+)
+def test_select_top_k_is_a_top_k_by_definition(scores, k, seed) -> None:
+    """Distinct indices, exactly min(k, n) of them, none scoring below any index left out."""
+    out = K.select_top_k(scores, k, np.random.default_rng(seed))
+    n = scores.shape[0]
+    assert out.shape == (min(k, n),) and np.unique(out).shape == out.shape
+    s = np.where(np.isnan(scores), -np.inf, scores)
+    rest = np.setdiff1d(np.arange(n), out)
+    if out.size and rest.size:
+        assert s[out].min() >= s[rest].max()
+    assert np.all(s[out][:-1] >= s[out][1:])  # sorted by decreasing score
+    again = K.select_top_k(scores, k, np.random.default_rng(seed))
+    assert np.array_equal(out, again)
