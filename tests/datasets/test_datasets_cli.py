@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from albench.cli import main
+from albench.components import build_instance
 from albench.datasets.datadir import ENV_VAR, set_data_dir
 
 
@@ -131,7 +132,17 @@ def test_zhan_example_config_expresses_the_protocol():
         model.resolved["kernel"] == "rbf" and model.resolved["gamma"] == "auto" and model.resolved["C"] == 1.0
     )
     assert model.resolved["probability"] is not True  # margin comes from the decision function
-    assert [s.name for s in exp.strategies] == ["random", "margin"]
+    names = [s.name for s in exp.strategies]
+    assert names[:2] == ["random", "margin"]  # uniform and margin first
+    # every other strategy listed can be served by an SVC without probabilities
+    from albench.models import build_model
+    from albench.strategies.base import check_strategy_model
+
+    svm = build_model("rbf_svm", {"gamma": "auto"}, random_state=0)
+    for spec in exp.strategies:
+        check_strategy_model(
+            spec.label, build_instance("strategy", spec.name, spec.params, "s"), "rbf_svm", svm
+        )
 
 
 @pytest.mark.parametrize("standardize", ["train", "labeled", "none"])
