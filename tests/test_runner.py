@@ -163,17 +163,22 @@ def test_aubc_known_answer():
     assert aubc_trapezoid(np.array([10, 20, 50]), np.array([0.5, 0.7, 0.9])) == pytest.approx(0.75)
 
 
-def test_dask_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
-    pytest.importorskip(
-        "dask.distributed", reason="the dask extra is not installed (pip install 'albench[dask]')"
-    )
+@pytest.mark.parametrize(
+    ("backend", "module", "reason"),
+    [
+        ("dask", "dask.distributed", "the dask extra is not installed (pip install 'albench[dask]')"),
+        ("ray", "ray", "the ray extra is not installed (tox -e cluster installs it)"),
+    ],
+)
+def test_cluster_backends_give_the_same_rows_as_loky(tiny_config, tmp_path, backend, module, reason):
+    pytest.importorskip(module, reason=reason)
     exp = load_config(tiny_config)
     loky = run_experiment(exp, out=tmp_path / "loky", n_jobs=2)
-    dask = run_experiment(exp, out=tmp_path / "dask", n_jobs=2, backend="dask")
-    assert dask.ran == 12 and not dask.failed
+    other = run_experiment(exp, out=tmp_path / backend, n_jobs=2, backend=backend)
+    assert other.ran == 12 and not other.failed
     pd.testing.assert_frame_equal(
         without_timings(albench.load_results(loky.results_dir)),
-        without_timings(albench.load_results(dask.results_dir)),
+        without_timings(albench.load_results(other.results_dir)),
         check_exact=True,
     )
 
@@ -196,16 +201,3 @@ def test_workers_limit_blas_threads(monkeypatch):
     outcome = runner._run_one(expand_grid(exp)[0], (), blas_threads=1)
     assert outcome.error is None
     assert seen["limits"] and all(n == 1 for n in seen["limits"].values())
-
-
-def test_ray_backend_gives_the_same_rows_as_loky(tiny_config, tmp_path):
-    pytest.importorskip("ray", reason="the ray extra is not installed (tox -e cluster installs it)")
-    exp = load_config(tiny_config)
-    loky = run_experiment(exp, out=tmp_path / "loky", n_jobs=2)
-    ray = run_experiment(exp, out=tmp_path / "ray", n_jobs=2, backend="ray")
-    assert ray.ran == 12 and not ray.failed
-    pd.testing.assert_frame_equal(
-        without_timings(albench.load_results(loky.results_dir)),
-        without_timings(albench.load_results(ray.results_dir)),
-        check_exact=True,
-    )
