@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 
 from albench.components import ComponentSpec, canonical_json
 from albench.config import Experiment, Protocol
 from albench.grid import RESULT_FORMAT_VERSION, load_dataset
 from albench.models import build_model
 from albench.seeding import derive_int
-from albench.simulation import evaluate, train_test_rows
+from albench.simulation import evaluate, standardize, train_test_rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,8 +80,7 @@ def run_ceiling(task: CeilingTask) -> pd.DataFrame:
     train_rows, test_rows, _ = train_test_rows(ds, p, task.dataset.label, r, derive_int(s, d, r, "split"))
     X_train, X_test = ds.X[train_rows], ds.X[test_rows]
     if p.standardize != "none":  # the labeled set is the whole training part here
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        X_train, X_test = standardize(X_train, X_test, X_train)
     model = build_model(task.model.name, task.model.params, random_state=derive_int(s, d, r, "model"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -362,11 +362,8 @@ def status(results_dir):
         _fail(str(exc))
     keys = manifest["cells"]
     index = manifest.get("cell_index", {})
-    stored, failed = store.stored_keys(), store.failed_keys()
-    done = [k for k in keys if k in stored]
-    bad = [k for k in keys if k in failed and k not in stored]
-    missing = [k for k in keys if k not in stored and k not in failed]
-    stale = sorted(stored - set(keys))
+    cells = store.classify(manifest)
+    done, bad, missing, stale = cells.done, cells.failed, cells.missing, cells.stale
     out_console.print(f"experiment {escape(manifest['experiment'])}: {len(keys)} cells")
     out_console.print(f"  done    {len(done)}")
     out_console.print(f"  failed  {len(bad)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -414,11 +414,6 @@ def suite_datasets(suite: str) -> list:
     return list(SUITES.get(suite, field="suite").obj["datasets"])
 
 
-def suite_config(suite: str) -> dict:
-    """The whole config dict of a registered suite."""
-    return dict(SUITES.get(suite, field="suite").obj)
-
-
 def load_config(path: str | Path) -> Experiment:
     """Read and validate a TOML config file.
 
@@ -466,8 +461,3 @@ def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
         if overrides.get(key) is not None:
             out[key] = overrides[key]
     return out
-
-
-def with_name(exp: Experiment, name: str) -> Experiment:
-    """A copy of ``exp`` under another name."""
-    return replace(exp, name=name)

@@ -106,10 +106,6 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
 
 def evaluate(model, X_test, y_test, n_classes, metric_names):
     """Test metrics of a fitted model, by name."""
-    return _evaluate(model, X_test, y_test, n_classes, metric_names)
-
-
-def _evaluate(model, X_test, y_test, n_classes, metric_names):
     y_pred = model.predict(X_test)
     proba = None
     if hasattr(model, "predict_proba"):
@@ -117,7 +113,7 @@ def _evaluate(model, X_test, y_test, n_classes, metric_names):
     return {m: METRICS.get(m).obj(y_test, y_pred, proba, n_classes) for m in metric_names}
 
 
-def _standardize(X_train: np.ndarray, X_test: np.ndarray, fit_on: np.ndarray):
+def standardize(X_train: np.ndarray, X_test: np.ndarray, fit_on: np.ndarray):
     """Scale both parts with a StandardScaler fitted on ``fit_on`` (constant columns kept as 0)."""
     scaler = StandardScaler().fit(fit_on)
     return scaler.transform(X_train), scaler.transform(X_test)
@@ -180,7 +176,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
     X_train, X_test = X_train_raw, X_test_raw
     if p.standardize == "train":
-        X_train, X_test = _standardize(X_train_raw, X_test_raw, X_train_raw)
+        X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw)
     y_test = ds.y[test_rows]
     K = ds.n_classes
 
@@ -220,13 +216,13 @@ def run_cell(cell: Cell) -> pd.DataFrame:
             labeled = np.flatnonzero(labeled_mask)
             t0 = time.perf_counter()
             if p.standardize == "labeled":
-                X_train, X_test = _standardize(X_train_raw, X_test_raw, X_train_raw[labeled])
+                X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw[labeled])
             model = clone(template).fit(X_train[labeled], answers[labeled])
             query_model = model
             if query_template is not None and rnd < n_rounds:
                 query_model = clone(query_template).fit(X_train[labeled], answers[labeled])
             t1 = time.perf_counter()
-            scores = _evaluate(model, X_test, y_test, K, p.metrics)
+            scores = evaluate(model, X_test, y_test, K, p.metrics)
             t2 = time.perf_counter()
             queried = np.empty(0, dtype=np.int64)
             if rnd < n_rounds:

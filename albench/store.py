@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_json(path: Path, obj: dict) -> None:
     """Atomically write ``obj`` as indented JSON."""
     atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    """Keys of a grid's cells by state; ``stale`` are stored cells of an earlier config."""
+
+    done: list[str]
+    failed: list[str]
+    missing: list[str]
+    stale: list[str]
 
 
 class ResultStore:
@@ -113,6 +124,17 @@ class ResultStore:
         if not self.failed_dir.is_dir():
             return []
         return [json.loads(p.read_text()) for p in sorted(self.failed_dir.glob("*.json"))]
+
+    def classify(self, manifest: dict) -> CellStatus:
+        """Split the manifest's grid into cells done, failed (and not since stored) and missing."""
+        keys = list(manifest.get("cells", []))
+        stored, failed = self.stored_keys(), self.failed_keys()
+        return CellStatus(
+            done=[k for k in keys if k in stored],
+            failed=[k for k in keys if k in failed and k not in stored],
+            missing=[k for k in keys if k not in stored and k not in failed],
+            stale=sorted(stored - set(keys)),
+        )
 
     def remove_cell(self, key: str) -> None:
         """Delete a stored cell (used by ``--force``)."""

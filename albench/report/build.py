@@ -120,27 +120,23 @@ def _order(seen: list[str], present: set[str]) -> list[str]:
 
 
 def _status(store: ResultStore, manifest: dict) -> tuple[list[str], list[FailedCell], list[str]]:
-    keys = list(manifest.get("cells", []))
-    stored, failed_keys = store.stored_keys(), store.failed_keys()
-    done = [k for k in keys if k in stored]
+    cells = store.classify(manifest)
     records = {r.get("key"): r for r in store.read_failures()}
     failed = []
-    for k in keys:
-        if k in failed_keys and k not in stored:
-            r = records.get(k, {})
-            tb = str(r.get("traceback", ""))
-            lines = [ln for ln in tb.strip().splitlines() if ln.strip()]
-            failed.append(
-                FailedCell(
-                    k,
-                    str(r.get("cell", k)),
-                    lines[-1] if lines else "(no traceback)",
-                    tb,
-                    str(r.get("time", "")),
-                )
+    for k in cells.failed:
+        r = records.get(k, {})
+        tb = str(r.get("traceback", ""))
+        lines = [ln for ln in tb.strip().splitlines() if ln.strip()]
+        failed.append(
+            FailedCell(
+                k,
+                str(r.get("cell", k)),
+                lines[-1] if lines else "(no traceback)",
+                tb,
+                str(r.get("time", "")),
             )
-    missing = [k for k in keys if k not in stored and k not in failed_keys]
-    return done, failed, missing
+        )
+    return cells.done, failed, cells.missing
 
 
 def _ceiling(results_dir: Path) -> pd.DataFrame | None:
