@@ -17,10 +17,12 @@ import pandas as pd
 
 from albench.components import ComponentSpec, canonical_json
 from albench.config import Experiment, Protocol
-from albench.grid import RESULT_FORMAT_VERSION, load_dataset
+from albench.evaluation import evaluate
+from albench.formats import RESULT_FORMAT_VERSION
+from albench.grid import load_dataset
 from albench.models import build_model
+from albench.partition import standardize, train_test_rows
 from albench.seeding import derive_int
-from albench.simulation import evaluate, standardize, train_test_rows
 
 
 @dataclass(frozen=True, eq=False)

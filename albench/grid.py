@@ -17,12 +17,10 @@ from albench.components import ComponentSpec, build_instance, canonical_json
 from albench.config import Experiment, Protocol
 from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
+from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
 from albench.registry import DATASETS
 from albench.strategies.base import check_strategy_model
-
-#: Version of the stored results format; part of every cell key.
-RESULT_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,12 +16,13 @@ from threadpoolctl import threadpool_limits
 from albench.ceiling import CeilingTask, ceiling_tasks, run_ceiling
 from albench.config import Experiment
 from albench.datasets.datadir import resolve_data_dir, set_data_dir
-from albench.datasets.splits import export_experiment_splits
 from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
-from albench.grid import RESULT_FORMAT_VERSION, Cell, check_feasible, expand_grid
+from albench.formats import RESULT_FORMAT_VERSION
+from albench.grid import Cell, check_feasible, expand_grid
 from albench.plugins import ensure_plugins
 from albench.simulation import run_cell
+from albench.splits_export import export_experiment_splits
 from albench.store import ResultStore
 
 BACKENDS = ("loky", "dask", "ray", "sequential")

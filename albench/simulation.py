@@ -14,20 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from albench.components import build_instance, canonical_json
-from albench.datasets.splits import fixed_split
+from albench.evaluation import evaluate
 from albench.grid import Cell, load_dataset
 from albench.models import build_model
-from albench.registry import METRICS
+from albench.partition import draw_initial, standardize, train_test_rows
 from albench.seeding import derive_int, derive_rng
-from albench.strategies.base import QueryContext, expand_proba
+from albench.strategies.base import QueryContext
 
 #: Columns whose values are wall-clock timings (everything else is bit-for-bit reproducible).
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "evaluate_seconds")
-MAX_INITIAL_DRAWS = 1000
 
 
 class StrategyContractError(RuntimeError):
@@ -63,62 +60,6 @@ def cell_seeds(cell: Cell) -> Seeds:
     )
 
 
-def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers of the training part and of the test set (stratified, seeded)."""
-    return train_test_split(
-        np.arange(ds.n_samples),
-        test_size=protocol.test_fraction,
-        stratify=ds.y,
-        random_state=split_seed,
-        shuffle=True,
-    )
-
-
-def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator) -> np.ndarray:
-    """Positions of the initial labeled set within the training part.
-
-    With ``initial_per_class``: that many from each class. With ``initial_size``: a uniform
-    draw, re-drawn from the same stream until it holds every class (at most
-    ``MAX_INITIAL_DRAWS`` times).
-    """
-    n = y_revealed.shape[0]
-    if protocol.initial_per_class is not None:
-        parts = []
-        for c in range(n_classes):
-            members = np.flatnonzero(y_revealed == c)
-            if members.shape[0] < protocol.initial_per_class:
-                raise ValueError(
-                    f"class {c} has {members.shape[0]} training samples, fewer than "
-                    f"initial_per_class = {protocol.initial_per_class}"
-                )
-            parts.append(rng.choice(members, size=protocol.initial_per_class, replace=False))
-        return np.sort(np.concatenate(parts)).astype(np.int64)
-    size = int(protocol.initial_size)
-    for _ in range(MAX_INITIAL_DRAWS):
-        chosen = rng.choice(n, size=size, replace=False)
-        if np.unique(y_revealed[chosen]).shape[0] == n_classes:
-            return np.sort(chosen).astype(np.int64)
-    raise ValueError(
-        f"no initial set of {size} labels containing all {n_classes} classes in "
-        f"{MAX_INITIAL_DRAWS} draws; use a larger initial_size or initial_per_class"
-    )
-
-
-def evaluate(model, X_test, y_test, n_classes, metric_names):
-    """Test metrics of a fitted model, by name."""
-    y_pred = model.predict(X_test)
-    proba = None
-    if hasattr(model, "predict_proba"):
-        proba = expand_proba(model.predict_proba(X_test), model.classes_, n_classes)
-    return {m: METRICS.get(m).obj(y_test, y_pred, proba, n_classes) for m in metric_names}
-
-
-def standardize(X_train: np.ndarray, X_test: np.ndarray, fit_on: np.ndarray):
-    """Scale both parts with a StandardScaler fitted on ``fit_on`` (constant columns kept as 0)."""
-    scaler = StandardScaler().fit(fit_on)
-    return scaler.transform(X_train), scaler.transform(X_test)
-
-
 def _check_query(chosen: np.ndarray, pool: np.ndarray, k: int, label: str) -> np.ndarray:
     chosen = np.asarray(chosen)
     if chosen.ndim != 1 or not np.issubdtype(chosen.dtype, np.integer):
@@ -130,20 +71,6 @@ def _check_query(chosen: np.ndarray, pool: np.ndarray, k: int, label: str) -> np
     if not np.isin(chosen, pool).all():
         raise StrategyContractError(f"strategy {label!r} returned indices outside the pool")
     return chosen.astype(np.int64)
-
-
-def train_test_rows(ds, protocol, dataset_label: str, repetition: int, split_seed: int):
-    """Training and test rows of a (dataset, repetition), and the fixed split they came from.
-
-    From ``protocol.splits_file`` when it is set (the third value is then the fixed split, which
-    also holds the initial set), else the stratified random split seeded by ``split_seed``
-    (third value ``None``). The cells and the full-data ceiling of a repetition both use it.
-    """
-    fixed = fixed_split(protocol.splits_file, dataset_label, repetition) if protocol.splits_file else None
-    if fixed is not None:
-        return fixed.train, fixed.test, fixed
-    train_rows, test_rows = split_rows(ds, protocol, split_seed)
-    return train_rows, test_rows, None
 
 
 def split_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -8,8 +8,6 @@ crash leaves each cell either complete or absent (DESIGN invariant 4).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,32 +17,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from albench.errors import AlbenchInputError
-from albench.grid import RESULT_FORMAT_VERSION
+from albench.fileio import atomic_write_bytes, atomic_write_json
+from albench.formats import RESULT_FORMAT_VERSION
+
+__all__ = ["ResultStore", "atomic_write_bytes", "atomic_write_json", "load_ceiling", "load_results"]
 
 MANIFEST = "manifest.json"
 CELLS = "cells"
 FAILED = "failed"
 CEILING = "ceiling"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, obj: dict) -> None:
-    """Atomically write ``obj`` as indented JSON."""
-    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import pytest
 from albench.config import parse_config
 from albench.datasets.base import make_dataset
 from albench.grid import expand_grid, load_dataset, split_sizes
+from albench.partition import draw_initial
 from albench.registry import STRATEGIES
-from albench.simulation import StrategyContractError, cell_seeds, draw_initial, run_cell
+from albench.simulation import StrategyContractError, cell_seeds, run_cell
 from albench.strategies.base import Strategy
 
 
@@ -40,7 +41,7 @@ def test_queried_rows_are_dataset_rows_outside_the_test_set_and_never_repeated()
     queried = np.concatenate([np.asarray(q, dtype=np.int64) for q in df["queried"]])
     assert queried.shape[0] == 10 and np.unique(queried).shape[0] == 10
     ds = load_dataset(cell.dataset)
-    from albench.simulation import split_rows
+    from albench.partition import split_rows
 
     train_rows, test_rows = split_rows(ds, cell.protocol, cell_seeds(cell).split)
     assert np.isin(queried, train_rows).all() and not np.isin(queried, test_rows).any()
@@ -184,7 +185,7 @@ def test_contract_violations_are_caught(cls, message):
 
 def test_split_is_stratified():
     ds = make_dataset("s", np.arange(40.0).reshape(-1, 1), [0] * 30 + [1] * 10)
-    from albench.simulation import split_rows
+    from albench.partition import split_rows
 
     class P:
         test_fraction = 0.25

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,76 +32,11 @@ from albench.analysis.stats import (
 from albench.analysis.summary import aggregate, cell_summary
 from albench.errors import AlbenchInputError
 from albench.report import plots
+from albench.report.data import FailedCell, FigureItem, ReportData
 from albench.report.tables import ReportTable, TCell, fmt, fmt_p, num, txt, write_table_files
 from albench.store import ResultStore, atomic_write_bytes, load_ceiling, load_results
 
 REFERENCE = "random"
-
-
-@dataclass
-class FigureItem:
-    """One figure of the report: files on disk plus the PNG bytes for inlining."""
-
-    name: str
-    title: str
-    caption: str
-    png: Path | None
-    svg: Path | None
-    png_bytes: bytes
-    section: str = "figures"
-
-
-@dataclass
-class FailedCell:
-    """A cell whose last attempt failed."""
-
-    key: str
-    description: str
-    error: str
-    traceback: str
-    time: str
-
-
-@dataclass
-class ReportData:
-    """Everything the HTML and Markdown renderers show."""
-
-    experiment: str
-    results_dir: Path
-    out_dir: Path
-    metric: str
-    variant: str
-    target_fraction: float
-    alpha: float
-    manifest: dict
-    n_cells: int
-    done: list[str]
-    failed: list[FailedCell]
-    missing: list[str]
-    strategies: list[str]
-    datasets: list[str]
-    figures: list[FigureItem] = field(default_factory=list)
-    tables: list[ReportTable] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    friedman: FriedmanResult | None = None
-    generated: str = ""
-    metrics_available: list[str] = field(default_factory=list)
-    has_ceiling: bool = False
-
-    @property
-    def incomplete(self) -> bool:
-        """Some cells of the grid are neither stored nor failed."""
-        return bool(self.missing)
-
-    def describe_cell(self, key: str) -> str:
-        """``dataset / model / strategy / labeler / rep r`` from the manifest's cell index."""
-        c = self.manifest.get("cell_index", {}).get(key, {})
-        if not c:
-            return key
-        return (
-            f"{c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / {c.get('labeler')} / "
-            f"rep {c.get('repetition')}"
-        )
 
 
 def slug(name: object) -> str:

@@ -12,7 +12,7 @@ import base64
 import html
 import json
 
-from albench.report.build import ReportData
+from albench.report.data import ReportData
 from albench.report.tables import to_html
 
 _CSS = """

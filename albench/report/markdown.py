@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from albench.report.build import ReportData
+from albench.report.data import ReportData
 from albench.report.html import banners
 from albench.report.tables import md_escape, to_markdown
 

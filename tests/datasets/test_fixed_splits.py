@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from albench.config import parse_config
-from albench.datasets.splits import experiment_splits, read_splits, write_splits
+from albench.datasets.splits import read_splits, write_splits
 from albench.errors import AlbenchInputError
 from albench.grid import expand_grid
 from albench.runner import run_experiment
 from albench.simulation import TIMING_COLUMNS
+from albench.splits_export import experiment_splits
 from albench.store import load_results
 
 COMPARED = [

@@ -1,0 +1,77 @@
+"""Partition a dataset for one repetition: train/test split, initial labeled set, scaling.
+
+These steps depend only on (seed, dataset, repetition), never on the strategy, so every
+strategy of a repetition starts from the same pool (DESIGN invariant 1). The simulation and
+the full-data ceiling both use them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from albench.datasets.splits import fixed_split
+
+MAX_INITIAL_DRAWS = 1000
+
+
+def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers of the training part and of the test set (stratified, seeded)."""
+    return train_test_split(
+        np.arange(ds.n_samples),
+        test_size=protocol.test_fraction,
+        stratify=ds.y,
+        random_state=split_seed,
+        shuffle=True,
+    )
+
+
+def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the initial labeled set within the training part.
+
+    With ``initial_per_class``: that many from each class. With ``initial_size``: a uniform
+    draw, re-drawn from the same stream until it holds every class (at most
+    ``MAX_INITIAL_DRAWS`` times).
+    """
+    n = y_revealed.shape[0]
+    if protocol.initial_per_class is not None:
+        parts = []
+        for c in range(n_classes):
+            members = np.flatnonzero(y_revealed == c)
+            if members.shape[0] < protocol.initial_per_class:
+                raise ValueError(
+                    f"class {c} has {members.shape[0]} training samples, fewer than "
+                    f"initial_per_class = {protocol.initial_per_class}"
+                )
+            parts.append(rng.choice(members, size=protocol.initial_per_class, replace=False))
+        return np.sort(np.concatenate(parts)).astype(np.int64)
+    size = int(protocol.initial_size)
+    for _ in range(MAX_INITIAL_DRAWS):
+        chosen = rng.choice(n, size=size, replace=False)
+        if np.unique(y_revealed[chosen]).shape[0] == n_classes:
+            return np.sort(chosen).astype(np.int64)
+    raise ValueError(
+        f"no initial set of {size} labels containing all {n_classes} classes in "
+        f"{MAX_INITIAL_DRAWS} draws; use a larger initial_size or initial_per_class"
+    )
+
+
+def standardize(X_train: np.ndarray, X_test: np.ndarray, fit_on: np.ndarray):
+    """Scale both parts with a StandardScaler fitted on ``fit_on`` (constant columns kept as 0)."""
+    scaler = StandardScaler().fit(fit_on)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+def train_test_rows(ds, protocol, dataset_label: str, repetition: int, split_seed: int):
+    """Training and test rows of a (dataset, repetition), and the fixed split they came from.
+
+    From ``protocol.splits_file`` when it is set (the third value is then the fixed split, which
+    also holds the initial set), else the stratified random split seeded by ``split_seed``
+    (third value ``None``). The cells and the full-data ceiling of a repetition both use it.
+    """
+    fixed = fixed_split(protocol.splits_file, dataset_label, repetition) if protocol.splits_file else None
+    if fixed is not None:
+        return fixed.train, fixed.test, fixed
+    train_rows, test_rows = split_rows(ds, protocol, split_seed)
+    return train_rows, test_rows, None
