@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from albench.errors import AlbenchInputError
-from albench.registry import DATASETS, LABELERS, STRATEGIES, Registry
+from albench.registry import DATASETS, LABELERS, REBALANCERS, STRATEGIES, UPDATES, Registry
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -49,7 +49,7 @@ class ComponentSpec:
     Attributes
     ----------
     kind : str
-        ``"dataset"``, ``"model"``, ``"strategy"`` or ``"labeler"``.
+        ``"dataset"``, ``"model"``, ``"strategy"``, ``"labeler"``, ``"update"`` or ``"rebalancer"``.
     name : str
         Registered name.
     params : dict
@@ -129,11 +129,17 @@ def signature_params(obj: Any, kind: str, name: str, params: dict, field: str) -
 
 
 def _registry_for(kind: str) -> Registry:
-    return {"dataset": DATASETS, "strategy": STRATEGIES, "labeler": LABELERS}[kind]
+    return {
+        "dataset": DATASETS,
+        "strategy": STRATEGIES,
+        "labeler": LABELERS,
+        "update": UPDATES,
+        "rebalancer": REBALANCERS,
+    }[kind]
 
 
 def build_instance(kind: str, name: str, params: dict, field: str) -> Any:
-    """Instantiate a strategy or labeler class with ``params``, validating them."""
+    """Instantiate a strategy, labeler, update policy or rebalancer class with ``params``, validating them."""
     entry = _registry_for(kind).get(name, field=field)
     signature_params(entry.obj, kind, name, params, field)
     try:

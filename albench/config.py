@@ -29,9 +29,14 @@ PROTOCOL_KEYS = (
     "metrics",
     "standardize",
     "splits_file",
+    "budget_unit",
 )
 STANDARDIZE = ("train", "labeled", "none")
-GRID_KEYS = ("datasets", "models", "strategies", "labelers")
+GRID_KEYS = ("datasets", "models", "strategies", "labelers", "updates", "rebalancing")
+#: Default entry of each axis added by the loop's redesign; a cell at these defaults keeps its old key.
+DEFAULT_UPDATE = "refit"
+DEFAULT_REBALANCING = "none"
+BUDGET_UNITS = ("labels", "cost")
 STRATEGY_EXTRA_KEYS = ("query_model",)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -64,6 +69,9 @@ class Protocol:
         rows and initial sets replace the random split and initial draw.
     splits_sha256 : str or None
         SHA-256 of that file; it, not the path, identifies the splits in cell keys.
+    budget_unit : {"labels", "cost"}
+        What the budget counts: labels bought (a vote of k annotators buys k), or the
+        labeler's cost (then ``budget`` is an amount of cost, not a fraction of the pool).
     """
 
     test_fraction: float = 0.25
@@ -75,6 +83,7 @@ class Protocol:
     standardize: str = "train"
     splits_file: str | None = None
     splits_sha256: str | None = None
+    budget_unit: str = "labels"
 
     def identity(self) -> dict:
         """What the cell key hashes: :meth:`to_dict` with the splits file's checksum for its path."""
@@ -90,7 +99,9 @@ class Protocol:
         return int(self.initial_size)
 
     def budget_for(self, pool_size: int) -> int:
-        """The budget in labels for a pool of ``pool_size`` samples."""
+        """The budget in labels for a pool of ``pool_size`` samples (in cost: the amount given)."""
+        if self.budget_unit == "cost":
+            return self.budget
         if self.budget == "pool":
             return pool_size
         if isinstance(self.budget, float):
@@ -112,6 +123,8 @@ class Protocol:
             out["initial_size"] = self.initial_size
         if self.splits_file is not None:
             out["splits_file"] = self.splits_file
+        if self.budget_unit != "labels":  # left out at the default: older cell keys stay the same
+            out["budget_unit"] = self.budget_unit
         return out
 
 
@@ -127,6 +140,8 @@ class Experiment:
     models: tuple[ComponentSpec, ...]
     strategies: tuple[ComponentSpec, ...]
     labelers: tuple[ComponentSpec, ...]
+    updates: tuple[ComponentSpec, ...] = ()
+    rebalancing: tuple[ComponentSpec, ...] = ()
     suite: str | None = None
     data_dir: str | None = None
     source: str = "<built-in>"
@@ -144,6 +159,14 @@ class Experiment:
                 "models": [c.to_config() for c in self.models],
                 "strategies": [c.to_config() for c in self.strategies],
                 "labelers": [c.to_config() for c in self.labelers],
+                **{
+                    axis: [c.to_config() for c in specs]
+                    for axis, specs, default in (
+                        ("updates", self.updates, DEFAULT_UPDATE),
+                        ("rebalancing", self.rebalancing, DEFAULT_REBALANCING),
+                    )
+                    if [c.to_config() for c in specs] not in ([], [default])
+                },
             },
         }
 
@@ -250,11 +273,31 @@ def parse_labeler(entry: Any, field_name: str) -> ComponentSpec:
     )
 
 
+def parse_update(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one model-update policy entry (``refit``, ``warm_start``, ``incremental``)."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    instance = build_instance("update", name, params, field_name)
+    return ComponentSpec(
+        "update", name, params, instance.get_params(deep=False), label or default_label(name, params)
+    )
+
+
+def parse_rebalancer(entry: Any, field_name: str) -> ComponentSpec:
+    """Validate one rebalancing entry (``none``, ``class_weight``, ``random_over``, ...)."""
+    name, params, label, _ = _split_entry(entry, field_name)
+    instance = build_instance("rebalancer", name, params, field_name)
+    return ComponentSpec(
+        "rebalancer", name, params, instance.get_params(deep=False), label or default_label(name, params)
+    )
+
+
 PARSERS = {
     "datasets": parse_dataset,
     "models": parse_model,
     "strategies": parse_strategy,
     "labelers": parse_labeler,
+    "updates": parse_update,
+    "rebalancing": parse_rebalancer,
 }
 
 
@@ -283,7 +326,7 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         if budget != "pool":
             raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
     elif isinstance(budget, float):
-        if not 0 < budget <= 1:
+        if not 0 < budget <= 1 and not (table.get("budget_unit") == "cost" and budget > 0):
             raise invalid_value("protocol.budget", budget, _BUDGET_ALLOWED)
     elif _is_int(budget):
         if budget < 1:
@@ -304,6 +347,13 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
     standardize = table.get("standardize", default.standardize)
     if standardize not in STANDARDIZE:
         raise invalid_value("protocol.standardize", standardize, f"allowed: {', '.join(STANDARDIZE)}")
+    budget_unit = table.get("budget_unit", default.budget_unit)
+    if budget_unit not in BUDGET_UNITS:
+        raise invalid_value("protocol.budget_unit", budget_unit, f"allowed: {', '.join(BUDGET_UNITS)}")
+    if budget_unit == "cost" and (isinstance(budget, str) or budget <= 0):
+        raise invalid_value(
+            "protocol.budget", budget, 'with budget_unit = "cost" it must be a positive amount of cost'
+        )
     splits_file = table.get("splits_file")
     splits_sha256 = None
     if splits_file is not None:
@@ -326,6 +376,7 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         batch_size=batch_size,
         budget=budget,
         metrics=tuple(metrics),
+        budget_unit=budget_unit,
     )
 
 
@@ -387,6 +438,8 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         "models": ["logistic_regression"],
         "strategies": ["random", "least_confident", "margin", "entropy"],
         "labelers": ["oracle"],
+        "updates": [DEFAULT_UPDATE],
+        "rebalancing": [DEFAULT_REBALANCING],
     }
     for axis in GRID_KEYS:
         entries = grid.get(axis, defaults[axis])

@@ -1,4 +1,4 @@
-"""Cells: one (dataset, model, strategy, labeler, repetition) of an experiment, content-hashed.
+"""Cells: one (dataset, model, strategy, labeler, update, rebalancing, repetition), content-hashed.
 
 Also the up-front feasibility checks that need the data (pool sizes, class counts,
 strategy/model pairing), so that a run that cannot work fails before any work starts.
@@ -14,13 +14,15 @@ from functools import cached_property
 import numpy as np
 
 from albench.components import ComponentSpec, build_instance, canonical_json
-from albench.config import Experiment, Protocol
+from albench.config import DEFAULT_REBALANCING, DEFAULT_UPDATE, Experiment, Protocol
 from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
 from albench.registry import DATASETS
-from albench.strategies.base import check_strategy_model
+from albench.rebalance import check_rebalance_model
+from albench.strategies.base import PROBA, check_strategy_model, model_capabilities
+from albench.updates import check_update_model
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,10 +37,42 @@ class Cell:
     strategy: ComponentSpec
     labeler: ComponentSpec
     repetition: int
+    update: ComponentSpec | None = None
+    rebalance: ComponentSpec | None = None
+
+    @property
+    def update_name(self) -> str:
+        return self.update.name if self.update is not None else DEFAULT_UPDATE
+
+    @property
+    def rebalance_name(self) -> str:
+        return self.rebalance.name if self.rebalance is not None else DEFAULT_REBALANCING
+
+    def _non_default(self) -> dict:
+        """The update and rebalancing entries, left out when at their defaults (older keys hold)."""
+        out = {}
+        if self.update is not None and (self.update.name != DEFAULT_UPDATE or self.update.params):
+            out["update"] = self.update.identity()
+        if self.rebalance is not None and (
+            self.rebalance.name != DEFAULT_REBALANCING or self.rebalance.params
+        ):
+            out["rebalance"] = self.rebalance.identity()
+        return out
+
+    @property
+    def learner_label(self) -> str:
+        """The model's label, with the update policy and rebalancing in brackets when not the defaults."""
+        extra = [
+            spec.label
+            for spec, default in ((self.update, DEFAULT_UPDATE), (self.rebalance, DEFAULT_REBALANCING))
+            if spec is not None and spec.label != default
+        ]
+        return f"{self.model.label} [{', '.join(extra)}]" if extra else self.model.label
 
     def spec(self) -> dict:
         """The canonical description hashed into the key (no runtime knobs, no paths)."""
         return {
+            **self._non_default(),
             "format": RESULT_FORMAT_VERSION,
             "seed": self.seed,
             "protocol": self.protocol.identity(),
@@ -57,7 +91,7 @@ class Cell:
     def describe(self) -> str:
         """Human-readable one-liner."""
         return (
-            f"{self.dataset.label} / {self.model.label} / {self.strategy.label} / "
+            f"{self.dataset.label} / {self.learner_label} / {self.strategy.label} / "
             f"{self.labeler.label} / rep {self.repetition}"
         )
 
@@ -65,11 +99,13 @@ class Cell:
 def expand_grid(exp: Experiment) -> list[Cell]:
     """Every cell of the experiment, in a fixed order (the order does not affect results)."""
     return [
-        Cell(exp.name, exp.seed, exp.protocol, d, m, s, lab, r)
+        Cell(exp.name, exp.seed, exp.protocol, d, m, s, lab, r, u, b)
         for d in exp.datasets
         for m in exp.models
         for s in exp.strategies
         for lab in exp.labelers
+        for u in exp.updates or (None,)
+        for b in exp.rebalancing or (None,)
         for r in range(exp.repetitions)
     ]
 
@@ -178,6 +214,11 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
             )
         pool = n_train - n_init
         budget = p.budget_for(pool)
+        _check_labelers(exp, spec.label, ds)
+        if p.budget_unit == "cost":
+            info[spec.label] = {**ds.describe(), "n_train": n_train, "n_test": n_test, "n_initial": n_init}
+            info[spec.label].update({"pool": pool, "budget": budget, "budget_unit": "cost"})
+            continue
         if budget > pool:
             raise AlbenchInputError(
                 f"protocol.budget = {p.budget!r}: larger than the pool of {where} ({pool} samples after "
@@ -202,4 +243,45 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
         for model in query_models:
             est = build_model(model.name, model.params, random_state=0)
             check_strategy_model(strat.label, instance, model.label, est)
+    _check_learners(exp)
     return info
+
+
+def _check_labelers(exp: Experiment, dataset_label: str, ds: Dataset) -> None:
+    """Draw every labeler's state once on the whole dataset, so a labeler that cannot serve it fails now."""
+    rng = np.random.default_rng(0)
+    for i, lab in enumerate(exp.labelers):
+        instance = build_instance("labeler", lab.name, lab.params, f"grid.labelers[{i}]")
+        try:
+            instance.start(ds.y, ds.X, ds.n_classes, rng)
+        except AlbenchInputError as exc:
+            raise AlbenchInputError(
+                f"grid.labelers[{i}] {lab.label!r} on dataset {dataset_label!r}: {exc}"
+            ) from None
+
+
+def _check_learners(exp: Experiment) -> None:
+    """Reject model / update policy / rebalancing / labeler combinations that cannot work."""
+    from sklearn.naive_bayes import MultinomialNB
+
+    p = exp.protocol
+    for model in exp.models:
+        est = build_model(model.name, model.params, random_state=0)
+        if isinstance(est, MultinomialNB) and p.standardize != "none":
+            raise AlbenchInputError(
+                f"model {model.label!r} (MultinomialNB) needs non-negative features; "
+                f"protocol.standardize = {p.standardize!r} centres them: use standardize = 'none'"
+            )
+        for i, upd in enumerate(exp.updates):
+            policy = build_instance("update", upd.name, upd.params, f"grid.updates[{i}]")
+            check_update_model(upd.label, policy, model.label, est)
+            for j, reb in enumerate(exp.rebalancing):
+                rebalancer = build_instance("rebalancer", reb.name, reb.params, f"grid.rebalancing[{j}]")
+                check_rebalance_model(reb.label, rebalancer, model.label, est, upd.name)
+        for lab in exp.labelers:
+            instance = build_instance("labeler", lab.name, lab.params, "labeler")
+            if PROBA in getattr(instance, "needs", ()) and PROBA not in model_capabilities(est):
+                raise AlbenchInputError(
+                    f"labeler {lab.label!r} needs predict_proba, which model {model.label!r} "
+                    f"({type(est).__name__}) does not provide"
+                )

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sklearn.base import BaseEstimator, clone
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import GaussianNB
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
+from sklearn.naive_bayes import GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC, LinearSVC
@@ -71,7 +71,30 @@ _register_estimator(
 _register_estimator(
     "mlp",
     MLPClassifier(hidden_layer_sizes=(100,), max_iter=500),
-    "Multi-layer perceptron (one hidden layer of 100 units, adam, max_iter=500)",
+    "Multi-layer perceptron (one hidden layer of 100 units, adam, max_iter=500); solver "
+    "(adam | sgd | lbfgs), learning_rate_init and batch_size (mini-batch; at least the labeled-set "
+    "size for full-batch gradient descent) are parameters",
+)
+_register_estimator(
+    "sgd_classifier",
+    SGDClassifier(loss="log_loss"),
+    "Linear model trained by stochastic gradient descent (log loss, so probabilities; warm_start and "
+    "partial_fit)",
+)
+_register_estimator(
+    "perceptron",
+    Perceptron(),
+    "Perceptron (decision values only; warm_start and partial_fit)",
+)
+_register_estimator(
+    "multinomial_nb",
+    MultinomialNB(),
+    "Multinomial naive Bayes (non-negative features: use protocol.standardize = 'none'; partial_fit)",
+)
+_register_estimator(
+    "gradient_boosting",
+    GradientBoostingClassifier(),
+    "Gradient-boosted trees (100 stages; warm_start adds stages)",
 )
 
 
@@ -111,3 +134,14 @@ def resolved_model_params(estimator: BaseEstimator) -> dict:
     params = estimator.get_params(deep=False)
     params.pop("random_state", None)
     return params
+
+
+def built_in_models() -> list[tuple[str, BaseEstimator]]:
+    """Every registered model built with its default parameters (for messages listing support)."""
+    out = []
+    for entry in MODELS:
+        try:
+            out.append((entry.name, entry.obj(random_state=0)))
+        except Exception:  # noqa: BLE001 - a plugin model that fails to build is simply not listed
+            continue
+    return out

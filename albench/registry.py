@@ -156,6 +156,8 @@ DATASETS = Registry("dataset")
 MODELS = Registry("model")
 STRATEGIES = Registry("strategy")
 LABELERS = Registry("labeler")
+UPDATES = Registry("update policy")
+REBALANCERS = Registry("rebalancer")
 METRICS = Registry("metric")
 SUITES = Registry("suite")
 
@@ -164,6 +166,8 @@ REGISTRIES: dict[str, Registry] = {
     "models": MODELS,
     "strategies": STRATEGIES,
     "labelers": LABELERS,
+    "updates": UPDATES,
+    "rebalancing": REBALANCERS,
     "metrics": METRICS,
     "suites": SUITES,
 }

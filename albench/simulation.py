@@ -1,12 +1,15 @@
 """One cell, simulated: split, initial labels, then rounds of fit, evaluate, query, label.
 
-:func:`run_cell` is pure: its rows depend only on the cell's spec (timing columns aside).
-It knows nothing of storage or parallelism.
+:func:`run_cell` drives the loop's parts, each in its own module: the
+:class:`~albench.learner.Learner` (model, update policy, rebalancing), the labeler's
+per-cell :class:`~albench.labelers.LabelerState` (answers, costs, refusals, pseudo-labels),
+the :class:`~albench.budget.Budget` (labels or cost) and the strategy. It records one row
+per round, is pure (its rows depend only on the cell's spec, timing columns aside) and
+knows nothing of storage or parallelism.
 """
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -15,20 +18,24 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from albench.budget import Budget
 from albench.components import build_instance, canonical_json
 from albench.evaluation import evaluate
 from albench.grid import Cell, load_dataset
+from albench.labelers.base import LabelerState
+from albench.learner import Learner
 from albench.models import build_model
 from albench.partition import draw_initial, standardize, train_test_rows
+from albench.query import StrategyContractError, check_query
 from albench.seeding import derive_int, derive_rng
 from albench.strategies.base import QueryContext
+
+__all__ = ["TIMING_COLUMNS", "Seeds", "StrategyContractError", "cell_seeds", "run_cell", "split_cell"]
 
 #: Columns whose values are wall-clock timings (everything else is bit-for-bit reproducible).
 TIMING_COLUMNS = ("fit_seconds", "query_seconds", "evaluate_seconds")
 
-
-class StrategyContractError(RuntimeError):
-    """A strategy returned indices that break the query contract."""
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,11 @@ class Seeds:
 def cell_seeds(cell: Cell) -> Seeds:
     """Derive a cell's seeds.
 
-    The split, the initial set and the models' random_state depend only on
-    (seed, dataset, repetition): every strategy of a repetition starts from the same pool.
-    The labeler's noise depends on (seed, dataset, repetition, labeler), the strategy's own
-    randomness on (seed, dataset, repetition, strategy).
+    The split, the initial set and the models' random_state (and the rebalancing's
+    resampling) depend only on (seed, dataset, repetition): every strategy of a repetition
+    starts from the same pool. The labeler's randomness depends on (seed, dataset,
+    repetition, labeler), the strategy's own randomness on (seed, dataset, repetition,
+    strategy). The update policy and the rebalancing enter no seed.
     """
     s, d, r = cell.seed, cell.dataset.seed_name(), cell.repetition
     return Seeds(
@@ -60,17 +68,17 @@ def cell_seeds(cell: Cell) -> Seeds:
     )
 
 
-def _check_query(chosen: np.ndarray, pool: np.ndarray, k: int, label: str) -> np.ndarray:
-    chosen = np.asarray(chosen)
-    if chosen.ndim != 1 or not np.issubdtype(chosen.dtype, np.integer):
-        raise StrategyContractError(f"strategy {label!r} returned {chosen!r}, not a 1-D integer array")
-    if chosen.shape[0] != k:
-        raise StrategyContractError(f"strategy {label!r} returned {chosen.shape[0]} indices, expected {k}")
-    if np.unique(chosen).shape[0] != k:
-        raise StrategyContractError(f"strategy {label!r} returned duplicate indices")
-    if not np.isin(chosen, pool).all():
-        raise StrategyContractError(f"strategy {label!r} returned indices outside the pool")
-    return chosen.astype(np.int64)
+def partition_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, LabelerState, np.ndarray]:
+    """A cell's training rows (pool order), test rows, labeler state and initial positions."""
+    p = cell.protocol
+    train_rows, test_rows, fixed = train_test_rows(ds, p, cell.dataset.label, cell.repetition, seeds.split)
+    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
+    state = labeler.start(ds.y[train_rows], ds.X[train_rows], ds.n_classes, seeds.labeler)
+    if fixed is not None:
+        initial = fixed.initial_positions()
+    else:
+        initial = draw_initial(state.answers, ds.n_classes, p, seeds.initial)
+    return train_rows, test_rows, state, initial
 
 
 def split_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -79,27 +87,31 @@ def split_cell(cell: Cell, ds, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np
     From ``protocol.splits_file`` when set (the file's rows, in its order), else a stratified
     random split and a random initial draw seeded by (seed, dataset, repetition).
     """
-    p = cell.protocol
-    train_rows, test_rows, fixed = train_test_rows(ds, p, cell.dataset.label, cell.repetition, seeds.split)
-    labeler = build_instance("labeler", cell.labeler.name, cell.labeler.params, "labeler")
-    answers = labeler.answers(ds.y[train_rows], ds.n_classes, seeds.labeler)
-    if fixed is not None:
-        initial = fixed.initial_positions()
-    else:
-        initial = draw_initial(answers, ds.n_classes, p, seeds.initial)
-    return train_rows, test_rows, answers, initial
+    train_rows, test_rows, state, initial = partition_cell(cell, ds, seeds)
+    return train_rows, test_rows, state.answers, initial
+
+
+def _component(cell: Cell, kind: str):
+    spec = cell.update if kind == "update" else cell.rebalance
+    if spec is None:
+        return None, "refit" if kind == "update" else "none", "{}"
+    instance = build_instance(kind, spec.name, spec.params, kind)
+    return instance, spec.label, canonical_json(spec.resolved)
 
 
 def run_cell(cell: Cell) -> pd.DataFrame:
     """Simulate one cell and return one row per round (round 0 is the initial model).
 
-    A run with budget B and batch size b records ``ceil(B / b) + 1`` rounds; the last batch
-    may be smaller than b.
+    With the budget counted in labels (B) and batch size b, and one label per query, a run
+    records ``ceil(B / b) + 1`` rounds; the last batch may be smaller than b. A budget in
+    cost runs until no pool sample is affordable. See ``docs/design.md`` for the columns.
     """
     p = cell.protocol
     ds = load_dataset(cell.dataset)
     seeds = cell_seeds(cell)
-    train_rows, test_rows, answers, initial = split_cell(cell, ds, seeds)
+    train_rows, test_rows, state, initial = partition_cell(cell, ds, seeds)
+    answers = state.answers
+    y_true_train = ds.y[train_rows]
     X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
     X_train, X_test = X_train_raw, X_test_raw
     if p.standardize == "train":
@@ -109,22 +121,25 @@ def run_cell(cell: Cell) -> pd.DataFrame:
 
     labeled_mask = np.zeros(train_rows.shape[0], dtype=bool)
     labeled_mask[initial] = True
+    in_pool = ~labeled_mask
 
+    policy, update_label, update_params = _component(cell, "update")
+    rebalancer, rebalance_label, rebalance_params = _component(cell, "rebalancer")
     template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
+    learner = Learner(template, policy, rebalancer, K, seeds.model)
     qm_spec = cell.strategy.extra.get("query_model")
     query_template = build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
-
-    pool_size = int((~labeled_mask).sum())
-    budget = p.budget_for(pool_size)
-    n_rounds = int(math.ceil(budget / p.batch_size))
+    budget = Budget(p.budget_for(int(in_pool.sum())), p.budget_unit)
     base = {
         "experiment": cell.experiment,
         "cell_key": cell.key,
         "dataset": cell.dataset.label,
-        "model": cell.model.label,
+        "model": cell.learner_label,
         "strategy": cell.strategy.label,
         "labeler": cell.labeler.label,
+        "update": update_label,
+        "rebalance": rebalance_label,
         "query_model": qm_spec.label if qm_spec else cell.model.label,
         "repetition": cell.repetition,
         "seed": cell.seed,
@@ -134,42 +149,74 @@ def run_cell(cell: Cell) -> pd.DataFrame:
         "model_params": canonical_json(cell.model.resolved),
         "strategy_params": canonical_json(cell.strategy.resolved),
         "labeler_params": canonical_json(cell.labeler.resolved),
+        "update_params": update_params,
+        "rebalance_params": rebalance_params,
     }
     records = []
-    spent = 0
+    cost_spent = 0.0
+    new_positions = initial
+    pseudo_pos, pseudo_lab = _EMPTY, _EMPTY
+    rnd = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for rnd in range(n_rounds + 1):
+        while True:
             labeled = np.flatnonzero(labeled_mask)
+            pool = np.flatnonzero(in_pool)
+            affordable = budget.affordable(pool, state.price(pool, p.budget_unit))
+            k = budget.batch_size(p.batch_size, state.price(affordable, p.budget_unit))
             t0 = time.perf_counter()
             if p.standardize == "labeled":
                 X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw[labeled])
-            model = clone(template).fit(X_train[labeled], answers[labeled])
+            X_all, y_all = X_train[labeled], answers[labeled]
+            X_new, y_new = X_train[new_positions], answers[new_positions]
+            if pseudo_pos.shape[0]:
+                X_all = np.concatenate([X_all, X_train[pseudo_pos]])
+                y_all = np.concatenate([y_all, pseudo_lab])
+                X_new = np.concatenate([X_new, X_train[pseudo_pos]])
+                y_new = np.concatenate([y_new, pseudo_lab])
+            model = learner.fit(rnd, X_all, y_all, X_new, y_new)
             query_model = model
-            if query_template is not None and rnd < n_rounds:
+            if query_template is not None and k > 0:
                 query_model = clone(query_template).fit(X_train[labeled], answers[labeled])
             t1 = time.perf_counter()
             scores = evaluate(model, X_test, y_test, K, p.metrics)
             t2 = time.perf_counter()
-            queried = np.empty(0, dtype=np.int64)
-            if rnd < n_rounds:
-                pool = np.flatnonzero(~labeled_mask)
-                k = min(p.batch_size, budget - spent, pool.shape[0])
+            chosen, revealed, refused = _EMPTY, _EMPTY, np.zeros(0, dtype=bool)
+            row_cost = cost_spent
+            n_pseudo, n_pseudo_wrong = (
+                int(pseudo_pos.shape[0]),
+                int((pseudo_lab != y_true_train[pseudo_pos]).sum()),
+            )
+            if k > 0:
                 ctx = QueryContext(
                     X=X_train,
                     labeled=labeled,
                     y_labeled=answers[labeled],
-                    pool=pool,
+                    pool=affordable,
                     n_classes=K,
                     model=query_model,
                     make_model=(
-                        lambda t=(query_template if query_template is not None else template): clone(t)
+                        lambda t=(query_template if query_template is not None else learner.template): clone(
+                            t
+                        )
                     ),
                 )
-                chosen = _check_query(strategy.query(ctx, k, seeds.strategy), pool, k, cell.strategy.label)
-                labeled_mask[chosen] = True
-                spent += k
-                queried = train_rows[chosen]
+                chosen = check_query(
+                    strategy.query(ctx, k, seeds.strategy), affordable, k, cell.strategy.label
+                )
+                chosen = budget.take(chosen, state.price(chosen, p.budget_unit))
+                answered = state.answer(chosen)
+                budget.spend(state.price(chosen, p.budget_unit))
+                cost_spent += answered.cost
+                revealed, refused = answered.labels, answered.refused
+                new_positions = chosen[~refused]
+                labeled_mask[new_positions] = True
+                in_pool[new_positions] = False
+                if state.refused_leave_pool:
+                    in_pool[chosen[refused]] = False
+                pseudo_pos, pseudo_lab = state.pseudo_labels(
+                    model, X_train, np.flatnonzero(in_pool), K, rnd + 1
+                )
             t3 = time.perf_counter()
             records.append(
                 {
@@ -180,8 +227,18 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                     "fit_seconds": t1 - t0,
                     "query_seconds": t3 - t2,
                     "evaluate_seconds": t2 - t1,
-                    "queried": queried.astype(np.int64).tolist(),
+                    "queried": train_rows[chosen].astype(np.int64).tolist(),
+                    "revealed": revealed.astype(np.int64).tolist(),
+                    "n_refused": int(refused.sum()),
+                    "cost_spent": row_cost,
+                    "n_pseudo": n_pseudo,
+                    "n_pseudo_wrong": n_pseudo_wrong,
+                    "fit_iterations": learner.iterations,
+                    "class_counts": np.bincount(y_true_train[labeled], minlength=K).astype(np.int64).tolist(),
                     **params,
                 }
             )
+            if k == 0:
+                break
+            rnd += 1
     return pd.DataFrame.from_records(records)
