@@ -19,8 +19,8 @@ from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
-from albench.registry import DATASETS
 from albench.rebalance import check_rebalance_model
+from albench.registry import DATASETS
 from albench.strategies.base import PROBA, check_strategy_model, model_capabilities
 from albench.updates import check_update_model
 
