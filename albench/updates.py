@@ -123,9 +123,10 @@ class Incremental(UpdatePolicy):
         check_int("n_passes", self.n_passes, 1)
 
     def unsupported(self, estimator):
-        if not hasattr(estimator, "partial_fit"):
+        reason = _solver_reason(estimator)
+        if reason is None and not hasattr(estimator, "partial_fit"):
             return "it has no partial_fit"
-        return _solver_reason(estimator)
+        return reason
 
     def _passes(self, model, X, y, classes):
         for _ in range(self.n_passes):
