@@ -120,3 +120,51 @@ def imbalanced(
         random_state=random_state,
     )
     return make_dataset("imbalanced", X, y, meta={"source": "synthetic"})
+
+
+@DATASETS.register(
+    "imbalanced_multiclass",
+    description="make_classification with class sizes falling geometrically from the largest to the "
+    "smallest, which is imbalance_ratio times smaller (sweep the ratio in a config)",
+    source="synthetic",
+)
+def imbalanced_multiclass(
+    n_samples: int = 1000,
+    imbalance_ratio: float = 10.0,
+    n_classes: int = 2,
+    n_features: int = 10,
+    n_informative: int = 4,
+    class_sep: float = 1.0,
+    random_state: int = 0,
+) -> Dataset:
+    """Class ``c`` has weight proportional to ``imbalance_ratio ** (-c / (n_classes - 1))``.
+
+    The largest class (0) is ``imbalance_ratio`` times the smallest (``n_classes - 1``); with
+    two classes the minority fraction is ``1 / (1 + imbalance_ratio)``.
+    """
+    check_int("imbalanced_multiclass.n_samples", n_samples, 10)
+    check_int("imbalanced_multiclass.n_classes", n_classes, 2)
+    check_float("imbalanced_multiclass.imbalance_ratio", imbalance_ratio, 1.0)
+    w = np.asarray(imbalance_ratio, dtype=np.float64) ** (-np.arange(n_classes) / (n_classes - 1))
+    w = w / w.sum()
+    if n_samples * w[-1] < 2:
+        raise AlbenchInputError(
+            f"dataset 'imbalanced_multiclass': imbalance_ratio = {imbalance_ratio} leaves the smallest class "
+            f"{n_samples * w[-1]:.1f} of {n_samples} samples; it needs at least 2"
+        )
+    try:
+        X, y = skd.make_classification(
+            n_samples=n_samples,
+            n_features=n_features,
+            n_informative=n_informative,
+            n_redundant=0,
+            n_classes=n_classes,
+            n_clusters_per_class=1,
+            weights=list(w),
+            class_sep=class_sep,
+            flip_y=0.0,
+            random_state=random_state,
+        )
+    except (ValueError, TypeError) as exc:
+        raise AlbenchInputError(f"dataset 'imbalanced_multiclass': {exc}") from None
+    return make_dataset("imbalanced_multiclass", X, y, meta={"source": "synthetic"})
