@@ -70,7 +70,7 @@ def test_rows_record_class_counts_and_rebalancing_changes_only_the_fit():
         experiment(["logistic_regression"], ["none", "random_over", {"name": "smote", "k_neighbors": 3}])
     )
     frames = {(c.strategy.name, c.rebalance.name): run_cell(c) for c in cells}
-    for (strategy, reb), df in frames.items():
+    for (_strategy, reb), df in frames.items():
         assert df["rebalance"].iloc[0] == ("smote(k_neighbors=3)" if reb == "smote" else reb)
         counts = np.array(df["class_counts"].tolist())
         assert (counts.sum(axis=1) == df["n_labeled"]).all()
