@@ -199,3 +199,27 @@ def test_status_and_verify(tiny_config, tmp_path):
 def test_status_of_a_folder_that_is_not_results(tmp_path):
     proc = run_cli("status", str(tmp_path))
     assert proc.returncode == 2 and "not an albench results folder" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        (
+            'models = ["random_forest"]\nupdates = ["incremental"]',
+            "update 'incremental' cannot be used with model",
+        ),
+        ('models = ["linear_svm"]\nlabelers = [{name = "confident"}]', "needs predict_proba"),
+        (
+            'rebalancing = ["smote"]\nupdates = ["incremental"]\nmodels = ["sgd_classifier"]',
+            "cannot be used with update",
+        ),
+    ],
+)
+def test_bad_loop_combinations_exit_2_before_work(tmp_path, grid, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(TINY_TOML.replace('models = ["logistic_regression"]\n', "") + grid + "\n")
+    out = tmp_path / "res"
+    proc = run_cli("run", str(path), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not out.exists()

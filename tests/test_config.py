@@ -162,3 +162,41 @@ def test_overrides_replace_axes_and_suite():
 def test_unknown_labeler_parameter_is_named():
     with pytest.raises(AlbenchInputError, match="labeler 'oracle' has no parameter 'foo'"):
         parse_config({"grid": {"datasets": ["iris"], "labelers": [{"name": "oracle", "foo": 1}]}})
+
+
+@pytest.mark.parametrize(
+    ("protocol", "message"),
+    [
+        ({"budget_unit": "euros"}, "protocol.budget_unit = 'euros': allowed: labels, cost"),
+        ({"budget_unit": "cost", "budget": "pool"}, 'with budget_unit = "cost" it must be a positive amount'),
+        ({"budget_unit": "cost", "budget": -2.0}, "protocol.budget = -2.0"),
+    ],
+)
+def test_bad_budget_unit(protocol, message):
+    with pytest.raises(AlbenchInputError, match=message):
+        parse_config(cfg(**protocol))
+
+
+def test_cost_budget_may_exceed_one_and_the_default_unit_stays_out_of_the_key():
+    exp = parse_config(cfg(budget=250.5, budget_unit="cost"))
+    assert exp.protocol.budget == 250.5 and exp.protocol.budget_for(10) == 250.5
+    assert exp.protocol.identity()["budget_unit"] == "cost"
+    assert "budget_unit" not in parse_config(cfg(budget=25)).protocol.identity()
+
+
+def test_update_and_rebalancing_axes_round_trip():
+    raw = {
+        "grid": {
+            "datasets": ["iris"],
+            "models": ["sgd_classifier"],
+            "updates": ["refit", {"name": "incremental", "n_passes": 3}],
+            "rebalancing": ["none", "random_over"],
+        }
+    }
+    exp = parse_config(raw)
+    assert [u.label for u in exp.updates] == ["refit", "incremental(n_passes=3)"]
+    assert [r.name for r in exp.rebalancing] == ["none", "random_over"]
+    again = parse_config(exp.to_dict())
+    assert [u.identity() for u in again.updates] == [u.identity() for u in exp.updates]
+    assert [r.identity() for r in again.rebalancing] == [r.identity() for r in exp.rebalancing]
+    assert "updates" not in parse_config({"grid": {"datasets": ["iris"]}}).to_dict()["grid"]
