@@ -219,12 +219,36 @@ def _print_summary(summary, exp) -> None:
         metric = "accuracy" if "accuracy" in df.columns else exp.protocol.metrics[0]
         cells = aubc_per_cell(df, metric=metric)
         out_console.print(aubc_table(cells, metric, exp))
+        if summary.total == 1:
+            out_console.print(curve_table(df, metric))
     out_console.print(f"results: {escape(str(summary.results_dir))}")
     if summary.failed:
         out_console.print(
             f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}"
         )
     out_console.print(f"report:  albench report {escape(str(summary.results_dir))}")
+
+
+def curve_table(df: pd.DataFrame, metric: str) -> Table:
+    """The learning curve of a one-cell run, round by round."""
+    cols = [
+        "round",
+        "n_labeled",
+        "cost_spent",
+        metric,
+        "n_refused",
+        "n_pseudo",
+        "n_pseudo_wrong",
+        "fit_seconds",
+    ]
+    cols = [c for c in cols if c in df.columns]
+    who = " / ".join(str(df[c].iloc[0]) for c in ("dataset", "model", "strategy", "labeler"))
+    table = Table(title=f"learning curve: {escape(who)}")
+    for c in cols:
+        table.add_column(c, justify="right")
+    for _, row in df.sort_values("round").iterrows():
+        table.add_row(*(f"{row[c]:.4f}" if isinstance(row[c], float) else str(row[c]) for c in cols))
+    return table
 
 
 def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
@@ -253,12 +277,12 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
     return table
 
 
-def _write_report(results_dir, out, metric, variant) -> None:
+def _write_report(results_dir, out, metric, variant, x_axis="labels") -> None:
     """Build the report (exit 2 with a one-line error on bad input) and say where it is."""
     from albench.report import build_report
 
     try:
-        data = build_report(results_dir, out=out, metric=metric, aubc_variant=variant)
+        data = build_report(results_dir, out=out, metric=metric, aubc_variant=variant, x_axis=x_axis)
     except AlbenchInputError as exc:
         _fail(str(exc))
         return
@@ -279,9 +303,16 @@ def _write_report(results_dir, out, metric, variant) -> None:
 )
 @click.option("--metric", default=None, help="Metric of the report (default: accuracy).")
 @click.option("--aubc-variant", "variant", default="trapezoid", show_default=True, help="AUBC variant.")
-def report(results_dir, out, metric, variant):
+@click.option(
+    "--x-axis",
+    "x_axis",
+    default="labels",
+    show_default=True,
+    help="Budget axis of curves and AUBC: labels, or cost (the cumulative cost_spent).",
+)
+def report(results_dir, out, metric, variant, x_axis):
     """Write <out>/<experiment>/index.html, report.md, figures/ and tables/ for RESULTS_DIR."""
-    _write_report(results_dir, out, metric, variant)
+    _write_report(results_dir, out, metric, variant, x_axis)
 
 
 @main.command(name="list")

@@ -146,7 +146,7 @@ def build_manifest(
         "cell_index": {
             c.key: {
                 "dataset": c.dataset.label,
-                "model": c.model.label,
+                "model": c.learner_label,
                 "strategy": c.strategy.label,
                 "labeler": c.labeler.label,
                 "repetition": c.repetition,

@@ -223,3 +223,17 @@ def test_bad_loop_combinations_exit_2_before_work(tmp_path, grid, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_one_cell_run_prints_its_learning_curve(tmp_path):
+    path = tmp_path / "one.toml"
+    path.write_text(
+        'name = "one"\nrepetitions = 1\n[protocol]\ninitial_size = 6\nbatch_size = 5\nbudget = 15\n'
+        '[grid]\ndatasets = ["iris"]\nstrategies = ["margin"]\n'
+    )
+    proc = run_cli("run", str(path), "--out", str(tmp_path / "res"))
+    assert proc.returncode == 0, proc.stderr
+    assert "learning curve: iris / logistic_regression / margin / oracle" in proc.stdout
+    df = albench.load_results(tmp_path / "res" / "one")
+    for rnd, n in zip(df["round"], df["n_labeled"], strict=True):
+        assert any(line.split("│")[1:3] == [f" {rnd:>5} ", f" {n:>9} "] for line in proc.stdout.splitlines())

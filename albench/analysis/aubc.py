@@ -112,7 +112,9 @@ def aubc(n_labeled: np.ndarray, values: np.ndarray, variant: str = "trapezoid") 
     return AUBC_VARIANTS[variant][0](n_labeled, values)
 
 
-def aubc_per_cell(df: pd.DataFrame, metric: str = "accuracy", variant: str = "trapezoid") -> pd.DataFrame:
+def aubc_per_cell(
+    df: pd.DataFrame, metric: str = "accuracy", variant: str = "trapezoid", x: str = "n_labeled"
+) -> pd.DataFrame:
     """One AUBC value per cell.
 
     Parameters
@@ -123,6 +125,8 @@ def aubc_per_cell(df: pd.DataFrame, metric: str = "accuracy", variant: str = "tr
         Metric column.
     variant : str
         AUBC variant name.
+    x : str
+        Column of the budget axis: ``n_labeled`` (labels), or ``cost_spent`` for AUBC against cost.
 
     Returns
     -------
@@ -133,5 +137,5 @@ def aubc_per_cell(df: pd.DataFrame, metric: str = "accuracy", variant: str = "tr
         raise AlbenchInputError(f"metric {metric!r} is not in the results (columns: {', '.join(df.columns)})")
     rows = []
     for keys, group in df.sort_values("round").groupby(CELL_COLUMNS, sort=True):
-        rows.append((*keys, aubc(group["n_labeled"].to_numpy(), group[metric].to_numpy(), variant)))
+        rows.append((*keys, aubc(group[x].to_numpy(dtype=float), group[metric].to_numpy(), variant)))
     return pd.DataFrame(rows, columns=[*CELL_COLUMNS, "aubc"])

@@ -18,6 +18,7 @@ import pandas as pd
 
 from albench.analysis.aubc import AUBC_VARIANTS
 from albench.analysis.common import PROBLEM_COLUMNS, available_metrics, check_metric, higher_is_better
+from albench.analysis.cost import check_x_axis, on_cost_axis
 from albench.analysis.curves import mean_curves
 from albench.analysis.stats import (
     FriedmanResult,
@@ -88,6 +89,7 @@ def build_report(
     n_boot: int = 1000,
     random_state: int = 0,
     figure_formats: tuple[str, ...] = ("png", "svg"),
+    x_axis: str = "labels",
 ) -> ReportData:
     """Write the report of a results folder.
 
@@ -109,6 +111,9 @@ def build_report(
         Bootstrap resamples and seed of the confidence intervals.
     figure_formats : tuple of str
         Files written per figure besides the inline PNG: ``"png"`` and/or ``"svg"``.
+    x_axis : {"labels", "cost"}
+        Budget axis of the curves, AUBC and "labels to target": labels, or the cost spent
+        (:func:`albench.analysis.cost.on_cost_axis`).
 
     Returns
     -------
@@ -140,6 +145,9 @@ def build_report(
     if metric is None:
         metric = "accuracy" if "accuracy" in avail else (avail[0] if avail else "accuracy")
     check_metric(df, metric, manifest)
+    check_x_axis(x_axis)
+    if x_axis == "cost" and not df.empty:
+        df = on_cost_axis(df)
     done, failed, missing = _status(store, manifest)
     experiment = str(manifest.get("experiment", results_dir.name))
     out_dir = Path(out) / slug(experiment)
@@ -171,6 +179,11 @@ def build_report(
         for pattern in patterns:  # stale files of an earlier report (e.g. a dataset since removed)
             for p in d.glob(pattern) if d.is_dir() else []:
                 p.unlink()
+    if x_axis == "cost":
+        data.notes.append(
+            "Budget axis: cost spent (cost_spent), not labels: learning curves, AUBC and 'labels to target' "
+            "are against cumulative cost; round 0 is at cost 0."
+        )
     if not df.empty:
         _analyse(data, df, _ceiling(results_dir), n_boot, random_state, fig_dir, figure_formats)
     else:
