@@ -1,6 +1,5 @@
 """Curves and AUBC against cost instead of labels."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
