@@ -8,7 +8,7 @@ from albench.datasets.base import make_dataset
 from albench.grid import expand_grid, load_dataset, split_sizes
 from albench.partition import draw_initial
 from albench.registry import STRATEGIES
-from albench.simulation import StrategyContractError, cell_seeds, run_cell
+from albench.simulation import TIMING_COLUMNS, StrategyContractError, cell_seeds, run_cell
 from albench.strategies.base import Strategy
 
 
@@ -193,3 +193,33 @@ def test_split_is_stratified():
     train, test = split_rows(ds, P, 5)
     assert (len(train), len(test)) == split_sizes(40, 0.25)
     assert np.bincount(ds.y[test]).tolist() == [7, 3] or np.bincount(ds.y[test]).tolist() == [8, 2]
+
+
+def loop_axes_experiment():
+    return experiment(
+        grid={
+            "models": ["sgd_classifier"],
+            "labelers": [{"name": "abstain", "rate": 0.3}, {"name": "confident", "threshold": 0.9}],
+            "updates": ["warm_start", {"name": "incremental", "n_passes": 2}],
+            "rebalancing": ["none"],
+        }
+    )
+
+
+def test_cells_with_the_new_axes_are_pure_functions_of_their_spec():
+    first, again = expand_grid(loop_axes_experiment()), expand_grid(loop_axes_experiment())
+    for i in range(0, len(first), 5):
+        assert first[i].key == again[i].key
+        a = run_cell(first[i]).drop(columns=list(TIMING_COLUMNS))
+        b = run_cell(again[i]).drop(columns=list(TIMING_COLUMNS))
+        assert a.equals(b)
+
+
+def test_new_axes_enter_the_key_but_no_seed_of_the_split_or_labeler():
+    cells = expand_grid(loop_axes_experiment())
+    assert len({c.key for c in cells}) == len(cells)
+    same_rep = [c for c in cells if c.repetition == 0 and c.labeler.name == "abstain"]
+    assert {c.update.name for c in same_rep} == {"warm_start", "incremental"}
+    assert len({cell_seeds(c).split for c in same_rep}) == 1
+    assert len({cell_seeds(c).labeler.random() for c in same_rep}) == 1
+    assert all("update" in c.spec() for c in cells)
