@@ -2,7 +2,16 @@
 
 from importlib import metadata
 
-from albench import datasets, labelers, metrics, models, strategies, suites  # noqa: F401  (registration)
+from albench import (  # noqa: F401  (registration)
+    datasets,
+    labelers,
+    metrics,
+    models,
+    rebalance,
+    strategies,
+    suites,
+    updates,
+)
 from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STRATEGIES, SUITES
 from albench.store import load_results
 

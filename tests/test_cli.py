@@ -237,3 +237,13 @@ def test_a_one_cell_run_prints_its_learning_curve(tmp_path):
     df = albench.load_results(tmp_path / "res" / "one")
     for rnd, n in zip(df["round"], df["n_labeled"], strict=True):
         assert any(line.split("│")[1:3] == [f" {rnd:>5} ", f" {n:>9} "] for line in proc.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [("updates", ["refit", "warm_start", "incremental"]), ("rebalancing", ["none", "class_weight", "smote"])],
+)
+def test_list_shows_the_loop_axes(kind, names):
+    proc = run_cli("list", kind)
+    assert proc.returncode == 0, proc.stderr
+    assert all(n in proc.stdout for n in names)
