@@ -26,6 +26,7 @@ class Budget:
 
     @property
     def remaining(self) -> float:
+        """What is left to spend."""
         return self.total - self.spent
 
     def affordable(self, pool: np.ndarray, prices: np.ndarray) -> np.ndarray:
@@ -37,6 +38,10 @@ class Budget:
         if prices.shape[0] == 0:
             return 0
         cheapest = float(prices.min())
+        if cheapest <= 0:
+            raise ValueError(
+                f"a query priced {cheapest}: labeler prices must be positive, or the loop never ends"
+            )
         return int(min(batch_size, prices.shape[0], np.floor(self.remaining / cheapest + 1e-9)))
 
     def take(self, chosen: np.ndarray, prices: np.ndarray) -> np.ndarray:
