@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from albench.errors import AlbenchInputError
+from albench.models import built_in_models
 from albench.registry import REBALANCERS
 from albench.strategies.base import check_int
 
@@ -135,8 +136,6 @@ def check_rebalance_model(
         )
     reason = rebalancer.unsupported(estimator)
     if reason is not None:
-        from albench.models import built_in_models
-
         ok = [name for name, est in built_in_models() if rebalancer.unsupported(est) is None]
         raise AlbenchInputError(
             f"rebalancing {label!r} cannot be used with model {model_label!r} ({type(estimator).__name__}): "

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from albench.errors import AlbenchInputError
+from albench.models import built_in_models
 from albench.registry import UPDATES
 from albench.strategies.base import check_int
 
@@ -150,8 +151,6 @@ def check_update_model(update_label: str, policy: UpdatePolicy, model_label: str
     reason = policy.unsupported(estimator)
     if reason is None:
         return
-    from albench.models import built_in_models
-
     ok = [name for name, est in built_in_models() if policy.unsupported(est) is None]
     raise AlbenchInputError(
         f"update {update_label!r} cannot be used with model {model_label!r} ({type(estimator).__name__}): "
