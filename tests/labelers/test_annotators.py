@@ -8,7 +8,8 @@ from albench.errors import AlbenchInputError
 from albench.grid import expand_grid
 from albench.labelers.annotators import Annotators, majority
 from albench.simulation import run_cell
-from tests.labelers.test_noise import within_binomial
+
+from ._helpers import within_binomial
 
 N = 20_000
 

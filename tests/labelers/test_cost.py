@@ -8,7 +8,8 @@ from albench.errors import AlbenchInputError
 from albench.grid import check_feasible, expand_grid, load_dataset
 from albench.labelers.cost import Abstain, CostOracle
 from albench.simulation import cell_seeds, run_cell, split_cell
-from tests.labelers.test_noise import within_binomial
+
+from ._helpers import within_binomial
 
 
 def experiment(labeler, budget=50, unit="cost", strategies=("random", "margin")):

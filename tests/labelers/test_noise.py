@@ -9,12 +9,9 @@ from albench.grid import expand_grid, load_dataset
 from albench.labelers.noise import BoundaryNoise, ConfusionNoise, NoisyOracle
 from albench.simulation import cell_seeds, run_cell, split_cell
 
+from ._helpers import within_binomial
+
 N = 20_000
-
-
-def within_binomial(count: int, n: int, p: float, z: float = 4.5) -> bool:
-    """Whether ``count`` successes of ``n`` are within ``z`` standard deviations of ``n p``."""
-    return abs(count - n * p) <= z * np.sqrt(n * p * (1 - p)) + 1e-9
 
 
 @pytest.mark.parametrize("rate", [0.05, 0.2, 0.5])
