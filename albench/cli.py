@@ -252,10 +252,9 @@ def curve_table(df: pd.DataFrame, metric: str) -> Table:
 
 
 def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
-    """Mean AUBC per dataset (and model) x strategy, the best of each row in bold."""
+    """Mean AUBC per dataset (and model and labeler, when several) x strategy; each row's best in bold."""
     strategies = [s.label for s in exp.strategies if s.label in set(cells["strategy"])]
-    by_model = cells["model"].nunique() > 1
-    index = ["dataset", "model"] if by_model else ["dataset"]
+    index = ["dataset"] + [c for c in ("model", "labeler") if cells[c].nunique() > 1]
     pivot = cells.pivot_table(index=index, columns="strategy", values="aubc", aggfunc="mean")
     n_reps = cells.groupby([*index, "strategy"])["aubc"].count()
     title = (

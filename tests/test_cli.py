@@ -247,3 +247,20 @@ def test_list_shows_the_loop_axes(kind, names):
     proc = run_cli("list", kind)
     assert proc.returncode == 0, proc.stderr
     assert all(n in proc.stdout for n in names)
+
+
+def test_run_summary_keeps_labelers_apart(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text(
+        'name = "two"\nrepetitions = 1\n[protocol]\ninitial_size = 6\nbatch_size = 5\nbudget = 10\n'
+        '[grid]\ndatasets = ["iris"]\nstrategies = ["margin", "random"]\n'
+        'labelers = ["oracle", {name = "noisy", noise_rate = 0.3}]\n'
+    )
+    proc = run_cli("run", str(path), "--out", str(tmp_path / "res"), "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    from albench.analysis.aubc import aubc_per_cell
+
+    cells = aubc_per_cell(albench.load_results(tmp_path / "res" / "two"))
+    for labeler in ("oracle", "noisy(noise_rate=0.3)"):
+        mine = cells[(cells["labeler"] == labeler) & (cells["strategy"] == "margin")]["aubc"].item()
+        assert any(labeler in line and f"{mine:.4f}" in line for line in proc.stdout.splitlines())
