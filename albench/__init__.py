@@ -2,8 +2,8 @@
 
 from importlib import metadata
 
-from albench import datasets, labelers, metrics, models, strategies, suites  # noqa: F401  (registration)
-from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STRATEGIES, SUITES
+from albench import datasets, labelers, metrics, models, stopping, strategies, suites  # noqa: F401  (registration)
+from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STOPPING, STRATEGIES, SUITES
 from albench.store import load_results
 
 try:
@@ -22,6 +22,7 @@ __all__ = [
     "LABELERS",
     "METRICS",
     "MODELS",
+    "STOPPING",
     "STRATEGIES",
     "SUITES",
     "load_results",

@@ -158,6 +158,7 @@ STRATEGIES = Registry("strategy")
 LABELERS = Registry("labeler")
 METRICS = Registry("metric")
 SUITES = Registry("suite")
+STOPPING = Registry("stopping criterion")
 
 REGISTRIES: dict[str, Registry] = {
     "datasets": DATASETS,
@@ -166,4 +167,5 @@ REGISTRIES: dict[str, Registry] = {
     "labelers": LABELERS,
     "metrics": METRICS,
     "suites": SUITES,
+    "stopping": STOPPING,
 }
