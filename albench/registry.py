@@ -158,7 +158,7 @@ STRATEGIES = Registry("strategy")
 LABELERS = Registry("labeler")
 METRICS = Registry("metric")
 SUITES = Registry("suite")
-STOPPING = Registry("stopping criterion")
+STOPPING = Registry("stopping rule")
 
 REGISTRIES: dict[str, Registry] = {
     "datasets": DATASETS,

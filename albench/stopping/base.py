@@ -108,7 +108,9 @@ class RoundObservation:
 
     def available(self) -> tuple[str, ...]:
         """Names of the array fields that are set."""
-        return tuple(f.name for f in fields(self) if f.name in _ARRAY_FIELDS and getattr(self, f.name) is not None)
+        return tuple(
+            f.name for f in fields(self) if f.name in _ARRAY_FIELDS and getattr(self, f.name) is not None
+        )
 
 
 class StoppingCriterion:

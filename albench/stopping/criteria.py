@@ -168,8 +168,7 @@ class ClassificationChange(StoppingCriterion):
 
 @STOPPING.register(
     "overall_uncertainty",
-    description="Mean normalised entropy of the predictions on the pool; stop when it is at most "
-    "`threshold`",
+    description="Mean normalised entropy of the predictions on the pool; stop when it is at most `threshold`",
     reference="Zhu, Wang & Hovy (2008), Learning a stopping criterion for active learning for word sense "
     "disambiguation and text classification, IJCNLP (threshold 0.05 as small-text's OverallUncertainty)",
 )

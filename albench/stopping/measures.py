@@ -20,7 +20,9 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
     ia, ib = inv[: a.shape[0]], inv[a.shape[0] :]
     n = float(a.shape[0])
     p_o = float(np.mean(ia == ib))
-    p_e = float(np.sum(np.bincount(ia, minlength=labels.shape[0]) * np.bincount(ib, minlength=labels.shape[0])))
+    p_e = float(
+        np.sum(np.bincount(ia, minlength=labels.shape[0]) * np.bincount(ib, minlength=labels.shape[0]))
+    )
     p_e /= n * n
     if p_e >= 1.0:
         return 1.0

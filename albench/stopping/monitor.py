@@ -117,7 +117,8 @@ def parse_stopping(value: Any, field: str = "protocol.stopping") -> tuple[Stoppi
     for i, s in enumerate(specs):
         if s.label in seen:
             raise AlbenchInputError(
-                f"{field}[{i}]: {s.label!r} appears twice (also at [{seen[s.label]}]); give one a different 'label'"
+                f"{field}[{i}]: {s.label!r} appears twice (also at [{seen[s.label]}]); "
+                "give one a different 'label'"
             )
         seen[s.label] = i
     return specs
