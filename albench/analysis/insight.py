@@ -164,7 +164,8 @@ def batch_geometry(df: pd.DataFrame, pools: dict[PoolKey, PoolView], k: int = 10
     -------
     DataFrame
         cell columns, round, n_labeled, batch_size, mean_pairwise, dist_to_labeled,
-        knn_distance, exploration.
+        knn_distance, exploration, pool_knn_median (the median k-NN distance of the training
+        part: a unit to compare distances across datasets).
     """
     rows = []
     knn_cache: dict[PoolKey, np.ndarray] = {}
@@ -193,6 +194,7 @@ def batch_geometry(df: pd.DataFrame, pools: dict[PoolKey, PoolView], k: int = 10
                     "dist_to_labeled": d_lab,
                     "knn_distance": float(knn[pos].mean()),
                     "exploration": d_lab / pool_mean if pool_mean > 0 else np.nan,
+                    "pool_knn_median": float(np.median(knn)),
                 }
             )
             labeled[pos] = True
