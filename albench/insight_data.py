@@ -75,6 +75,8 @@ def experiment_pools(exp, wanted: set[PoolKey] | None = None) -> tuple[dict[Pool
                 rows=np.asarray(train, dtype=np.int64),
                 initial=np.asarray(initial, dtype=np.int64),
             )
+    if len(problems) > 1:  # one line for many datasets (e.g. a data folder not found)
+        problems = [f"{len(problems)} datasets not loaded; the first: {problems[0]}"]
     return pools, problems
 
 

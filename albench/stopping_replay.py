@@ -185,5 +185,8 @@ def replay_results(
         cells.append(cell)
     if not cells:
         raise AlbenchInputError(f"{results_dir}: no stored cells to replay")
-    dst.write_manifest(build_manifest(exp, cells, [], manifest.get("datasets", {}), None))
+    new_manifest = build_manifest(exp, cells, [], manifest.get("datasets", {}), None)
+    if "data_dir" in manifest:
+        new_manifest["data_dir"] = manifest["data_dir"]
+    dst.write_manifest(new_manifest)
     return dst.root

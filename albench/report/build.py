@@ -195,7 +195,8 @@ def _add_sections(
     from albench.insight_data import results_pools
     from albench.report.sections import insight_section, stopping_section
 
-    data.sections.append(stopping_section(df, data.metric, data.alpha, fig_dir, formats, costs))
+    configured = bool(((data.manifest.get("config") or {}).get("protocol") or {}).get("stopping"))
+    data.sections.append(stopping_section(df, data.metric, data.alpha, fig_dir, formats, costs, configured))
     pools, problems = results_pools(data.manifest, df)
     styles = plots.strategy_styles(data.strategies, REFERENCE)
     data.sections.append(

@@ -66,8 +66,13 @@ def stopping_section(
     fig_dir: Path,
     formats: tuple[str, ...],
     costs: CostModel | None = None,
+    configured: bool = False,
 ) -> ReportSection:
-    """Where each criterion stops, the metric there vs the full budget and the best, and its cost score."""
+    """Where each criterion stops, the metric there vs the full budget and the best, and its cost score.
+
+    ``configured``: the experiment's config lists criteria (so missing columns mean the loop
+    that ran it did not record them yet).
+    """
     costs = costs or CostModel()
     sec = ReportSection(
         "stopping",
@@ -81,6 +86,13 @@ def stopping_section(
         "score is the excess cost of stopping where it stops (0 = optimal).",
     )
     labels = criterion_labels(df)
+    if not labels and configured:
+        sec.notes.append(
+            "The config lists stopping criteria, but the simulation loop that produced these results does not "
+            "record them yet. albench.stopping_replay.replay_results(results_dir, criteria, out) evaluates "
+            "them on the stored cells (refit models only) and writes a results folder that has the columns."
+        )
+        return sec
     if not labels:
         sec.notes.append(
             "These results record no stopping criteria (no stop_<name> columns): configure them with "
@@ -119,6 +131,10 @@ def stopping_section(
     if not comps.empty:
         sec.tables.append(_stopping_tests_table(comps, alpha))
     best = summary.sort_values("abs_label_distance").iloc[0]
+    sec.notes.append(
+        "The cost optimum of each cell is chosen with hindsight on its test metric, whose noise (one test "
+        "sample is 1/n_test of accuracy) also counts: every criterion's excess cost carries that noise."
+    )
     sec.notes.append(
         f"Closest to the cost-optimal point on average: {best['criterion']} "
         f"(mean |labels at stop - labels at optimum| = {best['abs_label_distance']:.1f}); "
