@@ -90,7 +90,8 @@ def stopping_section(
         sec.notes.append(
             "The config lists stopping criteria, but the simulation loop that produced these results does "
             "not record them yet. albench.stopping_replay.replay_results(results_dir, criteria, out) "
-            "evaluates them on the stored cells (refit models only) and writes a results folder that has the columns."
+            "evaluates them on the stored cells (refit models only) and writes a results folder "
+            "that has the columns."
         )
         return sec
     if not labels:
