@@ -22,6 +22,7 @@ from albench.analysis.insight import (
     pca_projection,
     query_overlap,
 )
+from albench.analysis.stats import min_wilcoxon_p
 from albench.analysis.stopping import (
     CostModel,
     criterion_labels,
@@ -128,9 +129,25 @@ def stopping_section(
         "criterion's mean "
         "stopping point; dotted line: the mean cost-optimal number of labels.",
     )
+    if fr is not None and fr.n_blocks >= 1:
+        add(
+            plots.plot_cd_diagram(fr, styles),
+            "stopping_critical_difference",
+            "Criteria: critical-difference diagram",
+            f"Mean rank of each criterion's mean excess cost over {fr.n_blocks} (dataset, model, labeler, "
+            "strategy) blocks (1 = cheapest); bars join criteria not significantly different (Nemenyi, "
+            f"alpha = {alpha}).",
+        )
     sec.tables.append(_stopping_table(summary, fr, wtl, metric))
     if not comps.empty:
         sec.tables.append(_stopping_tests_table(comps, alpha))
+        reps = int(comps["n"].max())
+        if min_wilcoxon_p(reps) >= alpha:
+            sec.notes.append(
+                f"With {reps} repetitions no paired test against the cheapest criterion can be significant at "
+                f"alpha = {alpha} (smallest p = {min_wilcoxon_p(reps):.3g}); the ranks and the Friedman test "
+                "over blocks still apply."
+            )
     best = summary.sort_values("abs_label_distance").iloc[0]
     sec.notes.append(
         "The cost optimum of each cell is chosen with hindsight on its test metric, whose noise (one test "

@@ -53,7 +53,11 @@ def test_insight_section_works_on_results_without_stop_columns(plain_report):
 
 def test_stopping_section_with_recorded_criteria(stopping_report):
     sec = sections(stopping_report)["stopping"]
-    assert [f.name for f in sec.figures] == ["stopping_points", "stopping_on_cost"]
+    assert [f.name for f in sec.figures] == [
+        "stopping_points",
+        "stopping_on_cost",
+        "stopping_critical_difference",
+    ]
     table = sec.tables[0]
     assert set(table.raw["criterion"]) == set(STOPPING_CRITERIA)
     # the full-budget baseline stops at the full budget, with zero distance to it
