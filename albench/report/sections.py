@@ -145,8 +145,8 @@ def stopping_section(
         if min_wilcoxon_p(reps) >= alpha:
             sec.notes.append(
                 f"With {reps} repetitions no paired test against the cheapest criterion can be significant "
-                f"at alpha = {alpha} (smallest p = {min_wilcoxon_p(reps):.3g}); the ranks and the Friedman test "
-                "over blocks still apply."
+                f"at alpha = {alpha} (smallest p = {min_wilcoxon_p(reps):.3g}); the ranks and the Friedman "
+                "test over blocks still apply."
             )
     best = summary.sort_values("abs_label_distance").iloc[0]
     sec.notes.append(
