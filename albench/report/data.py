@@ -76,6 +76,11 @@ class ReportData:
     sections: list[ReportSection] = field(default_factory=list)
 
     @property
+    def all_figures(self) -> list[FigureItem]:
+        """The figures of the main figure section and of every extra section, in page order."""
+        return self.figures + [f for sec in self.sections for f in sec.figures]
+
+    @property
     def incomplete(self) -> bool:
         """Some cells of the grid are neither stored nor failed."""
         return bool(self.missing)
