@@ -8,11 +8,12 @@ from albench import (  # noqa: F401  (registration)
     metrics,
     models,
     rebalance,
+    stopping,
     strategies,
     suites,
     updates,
 )
-from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STRATEGIES, SUITES
+from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STOPPING, STRATEGIES, SUITES
 from albench.store import load_results
 
 try:
@@ -31,6 +32,7 @@ __all__ = [
     "LABELERS",
     "METRICS",
     "MODELS",
+    "STOPPING",
     "STRATEGIES",
     "SUITES",
     "load_results",

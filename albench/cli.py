@@ -323,7 +323,7 @@ def report(results_dir, out, metric, variant, x_axis):
     help="Data folder used to tell whether card datasets are available (default: $ALBENCH_DATA, ./data).",
 )
 def list_(kind, plugins, data_dir):
-    """List registered datasets, models, strategies, labelers, metrics or suites."""
+    """List registered datasets, models, strategies, labelers, metrics, suites or stopping criteria."""
     from albench.datasets.cards import availability
     from albench.datasets.datadir import resolve_data_dir, set_data_dir
 
@@ -338,7 +338,7 @@ def list_(kind, plugins, data_dir):
         table = Table(title=f"{k} ({len(reg)})", title_justify="left")
         table.add_column("name", style="bold")
         table.add_column("description")
-        extra = {"strategies": "reference", "datasets": "source"}.get(k)
+        extra = {"strategies": "reference", "datasets": "source", "stopping": "reference"}.get(k)
         if extra:
             table.add_column(extra)
         if k == "strategies":
@@ -349,7 +349,8 @@ def list_(kind, plugins, data_dir):
             cols = [e.name, e.description]
             if extra == "reference":
                 cols.append(e.reference)
-                cols.append(_needs_text(e.obj))
+                if k == "strategies":
+                    cols.append(_needs_text(e.obj))
             elif extra == "source":
                 cols.append(str(e.meta.get("source", "")))
             if k == "datasets":

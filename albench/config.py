@@ -18,6 +18,7 @@ from albench.errors import AlbenchInputError, invalid_value
 from albench.metrics import DEFAULT_METRICS
 from albench.models import build_model, resolved_model_params
 from albench.registry import DATASETS, METRICS, SUITES
+from albench.stopping import STOP_SET_SIZE, StoppingSpec, parse_stopping
 
 TOP_KEYS = ("name", "seed", "repetitions", "suite", "data_dir", "protocol", "grid")
 PROTOCOL_KEYS = (
@@ -30,6 +31,8 @@ PROTOCOL_KEYS = (
     "standardize",
     "splits_file",
     "budget_unit",
+    "stopping",
+    "stop_set_size",
 )
 STANDARDIZE = ("train", "labeled", "none")
 GRID_KEYS = ("datasets", "models", "strategies", "labelers", "updates", "rebalancing")
@@ -72,6 +75,12 @@ class Protocol:
     budget_unit : {"labels", "cost"}
         What the budget counts: labels bought (a vote of k annotators buys k), or the
         labeler's cost (then ``budget`` is an amount of cost, not a fraction of the pool).
+    stopping : tuple of StoppingSpec
+        Stopping criteria observed every round (:mod:`albench.stopping`); they add
+        ``stop_<label>_value`` and ``stop_<label>`` columns and change nothing else.
+    stop_set_size : int
+        Size of the stop set some criteria predict on (drawn once per seed, dataset and
+        repetition from the initial pool).
     """
 
     test_fraction: float = 0.25
@@ -84,12 +93,16 @@ class Protocol:
     splits_file: str | None = None
     splits_sha256: str | None = None
     budget_unit: str = "labels"
+    stopping: tuple[StoppingSpec, ...] = ()
+    stop_set_size: int = STOP_SET_SIZE
 
     def identity(self) -> dict:
         """What the cell key hashes: :meth:`to_dict` with the splits file's checksum for its path."""
         out = self.to_dict()
         if out.pop("splits_file", None) is not None:
             out["splits_sha256"] = self.splits_sha256
+        if self.stopping:  # resolved parameters, so a default written out is the same cell
+            out["stopping"] = [s.identity() for s in self.stopping]
         return out
 
     def initial_count(self, n_classes: int) -> int:
@@ -125,6 +138,9 @@ class Protocol:
             out["splits_file"] = self.splits_file
         if self.budget_unit != "labels":  # left out at the default: older cell keys stay the same
             out["budget_unit"] = self.budget_unit
+        if self.stopping:  # left out when empty: configs without criteria keep their cell keys
+            out["stopping"] = [s.to_config() for s in self.stopping]
+            out["stop_set_size"] = self.stop_set_size
         return out
 
 
@@ -366,7 +382,11 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
             path = Path(base_dir) / path
         read_splits(path)
         splits_file, splits_sha256 = str(path.resolve()), file_sha256(path)
+    stopping = parse_stopping(table.get("stopping", []))
+    stop_set_size = _int_field(table, "stop_set_size", "protocol.", STOP_SET_SIZE, 1)
     return Protocol(
+        stopping=stopping,
+        stop_set_size=stop_set_size,
         splits_file=splits_file,
         splits_sha256=splits_sha256,
         standardize=standardize,

@@ -160,6 +160,7 @@ UPDATES = Registry("update")
 REBALANCERS = Registry("rebalancer")
 METRICS = Registry("metric")
 SUITES = Registry("suite")
+STOPPING = Registry("stopping rule")
 
 REGISTRIES: dict[str, Registry] = {
     "datasets": DATASETS,
@@ -170,4 +171,5 @@ REGISTRIES: dict[str, Registry] = {
     "rebalancing": REBALANCERS,
     "metrics": METRICS,
     "suites": SUITES,
+    "stopping": STOPPING,
 }

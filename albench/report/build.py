@@ -30,6 +30,7 @@ from albench.analysis.stats import (
     problem_table,
     win_tie_loss,
 )
+from albench.analysis.stopping import CostModel
 from albench.analysis.summary import aggregate, cell_summary
 from albench.errors import AlbenchInputError
 from albench.report import plots
@@ -90,6 +91,7 @@ def build_report(
     random_state: int = 0,
     figure_formats: tuple[str, ...] = ("png", "svg"),
     x_axis: str = "labels",
+    stopping_costs: CostModel | None = None,
 ) -> ReportData:
     """Write the report of a results folder.
 
@@ -114,6 +116,8 @@ def build_report(
     x_axis : {"labels", "cost"}
         Budget axis of the curves, AUBC and "labels to target": labels, or the cost spent
         (:func:`albench.analysis.cost.on_cost_axis`).
+    stopping_costs : CostModel, optional
+        Label and misclassification costs of the stopping section's cost-based score.
 
     Returns
     -------
@@ -186,14 +190,31 @@ def build_report(
         )
     if not df.empty:
         _analyse(data, df, _ceiling(results_dir), n_boot, random_state, fig_dir, figure_formats)
+        _add_sections(data, df, fig_dir, figure_formats, stopping_costs)
     else:
         data.notes.append("No cell of this experiment is stored yet: nothing to plot or compare.")
-    for t in data.tables:
+    for t in data.tables + [t for sec in data.sections for t in sec.tables]:
         write_table_files(t, tab_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(out_dir / "index.html", render_html(data))
     _write(out_dir / "report.md", render_markdown(data))
     return data
+
+
+def _add_sections(
+    data: ReportData, df: pd.DataFrame, fig_dir: Path, formats: tuple[str, ...], costs: CostModel | None
+) -> None:
+    """The stopping-criteria and query-insight sections (:mod:`albench.report.sections`)."""
+    from albench.insight_data import results_pools
+    from albench.report.sections import insight_section, stopping_section
+
+    configured = bool(((data.manifest.get("config") or {}).get("protocol") or {}).get("stopping"))
+    data.sections.append(stopping_section(df, data.metric, data.alpha, fig_dir, formats, costs, configured))
+    pools, problems = results_pools(data.manifest, df)
+    styles = plots.strategy_styles(data.strategies, REFERENCE)
+    data.sections.append(
+        insight_section(df, pools, problems, data.strategies, styles, data.alpha, fig_dir, formats)
+    )
 
 
 def _write(path: Path, content: str) -> None:

@@ -26,6 +26,18 @@ class FigureItem:
 
 
 @dataclass
+class ReportSection:
+    """A section of its own after the tables (e.g. stopping criteria, query insight)."""
+
+    id: str
+    title: str
+    intro: str
+    notes: list[str] = field(default_factory=list)
+    figures: list[FigureItem] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+
+
+@dataclass
 class FailedCell:
     """A cell whose last attempt failed."""
 
@@ -61,6 +73,12 @@ class ReportData:
     generated: str = ""
     metrics_available: list[str] = field(default_factory=list)
     has_ceiling: bool = False
+    sections: list[ReportSection] = field(default_factory=list)
+
+    @property
+    def all_figures(self) -> list[FigureItem]:
+        """The figures of the main figure section and of every extra section, in page order."""
+        return self.figures + [f for sec in self.sections for f in sec.figures]
 
     @property
     def incomplete(self) -> bool:

@@ -12,7 +12,7 @@ import base64
 import html
 import json
 
-from albench.report.data import ReportData
+from albench.report.data import ReportData, ReportSection
 from albench.report.tables import to_html
 
 _CSS = """
@@ -122,6 +122,35 @@ def banners(data: ReportData) -> list[tuple[str, str]]:
     return out
 
 
+def _figure_html(f) -> str:
+    e = html.escape
+    b64 = base64.b64encode(f.png_bytes).decode("ascii")
+    return (
+        f'<figure id="fig-{e(f.name)}"><h3>{e(f.title)}</h3>'
+        f'<img src="data:image/png;base64,{b64}" alt="{e(f.title)}">'
+        f'<figcaption>{e(f.caption)} <span class="files">Files: '
+        f"{e(', '.join('figures/' + p.name for p in (f.png, f.svg) if p is not None) or '-')}"
+        "</span></figcaption></figure>"
+    )
+
+
+def section_html(sec: ReportSection, index: int) -> str:
+    """One extra section (stopping criteria, query insight): intro, notes, figures, tables."""
+    e = html.escape
+    out = [f'<section id="{e(sec.id)}"><h2>{e(sec.title)}</h2><p class="desc">{e(sec.intro)}</p>']
+    if sec.notes:
+        out.append("<ul class=notes>" + "".join(f"<li>{e(n)}</li>" for n in sec.notes) + "</ul>")
+    out.extend(_figure_html(f) for f in sec.figures)
+    for t in sec.tables:
+        out.append(
+            f'<h3 id="table-{e(t.name)}">{e(t.title)}</h3><p class="desc">{e(t.description)}</p>'
+            f'<div class="tablewrap">{to_html(t, f"s{index}-{t.name}")}</div>'
+            f'<p class="files">Files: tables/{e(t.name)}.csv, tables/{e(t.name)}.tex</p>'
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
 def render_html(data: ReportData) -> str:
     """The report as one HTML document (a string)."""
     e = html.escape
@@ -143,6 +172,7 @@ def render_html(data: ReportData) -> str:
         parts.append(f'<div class="banner {cls}" role="alert">{e(msg)}</div>')
 
     toc = [("status", "Cells"), ("figures", "Figures"), ("tables", "Tables")]
+    toc[-1:-1] = [(sec.id, sec.title) for sec in data.sections]
     if data.failed:
         toc.append(("failed", "Failed cells"))
     if data.missing:
@@ -194,6 +224,8 @@ def render_html(data: ReportData) -> str:
             f'<p class="files">Files: tables/{e(t.name)}.csv, tables/{e(t.name)}.tex</p>'
         )
     parts.append("</section>")
+
+    parts.extend(section_html(sec, i) for i, sec in enumerate(data.sections))
 
     # failed and missing cells
     if data.failed:

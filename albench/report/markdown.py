@@ -4,9 +4,41 @@ from __future__ import annotations
 
 import json
 
-from albench.report.data import ReportData
+from albench.report.data import ReportData, ReportSection
 from albench.report.html import banners
 from albench.report.tables import md_escape, to_markdown
+
+
+def _figure_markdown(f) -> list[str]:
+    out = [f"### {md_escape(f.title)}", ""]
+    first = f.png or f.svg
+    if first is not None:
+        out += [f"![{md_escape(f.title)}](figures/{first.name})", ""]
+    svg = f" ([SVG](figures/{f.svg.name}))" if f.svg is not None and f.png is not None else ""
+    return [*out, f"{md_escape(f.caption)}{svg}", ""]
+
+
+def section_markdown(sec: ReportSection) -> list[str]:
+    """Lines of one extra section (stopping criteria, query insight)."""
+    out = [f"## {md_escape(sec.title)}", "", md_escape(sec.intro), ""]
+    out += [f"- {md_escape(n)}" for n in sec.notes]
+    if sec.notes:
+        out.append("")
+    for f in sec.figures:
+        out += _figure_markdown(f)
+    for t in sec.tables:
+        out += [
+            f"### {md_escape(t.title)}",
+            "",
+            md_escape(t.description),
+            "",
+            to_markdown(t),
+            "",
+            f"CSV: [tables/{t.name}.csv](tables/{t.name}.csv), LaTeX: "
+            f"[tables/{t.name}.tex](tables/{t.name}.tex)",
+            "",
+        ]
+    return out
 
 
 def render_markdown(data: ReportData) -> str:
@@ -50,6 +82,8 @@ def render_markdown(data: ReportData) -> str:
             f"LaTeX: [tables/{t.name}.tex](tables/{t.name}.tex)",
             "",
         ]
+    for sec in data.sections:
+        out += section_markdown(sec)
     if data.failed:
         out += [f"## Failed cells ({len(data.failed)})", ""]
         out += ["| key | cell | error |", "|:---|:---|:---|"]

@@ -417,3 +417,277 @@ def save_figure(
         out["svg"] = directory / f"{name}.svg"
         fig.savefig(out["svg"], format="svg", bbox_inches="tight", metadata={"Date": None})
     return out
+
+
+# ------------------------------------------------------------------------------------ stopping
+
+
+def criterion_styles(criteria: list[str]) -> dict[str, dict]:
+    """Colour and marker per stopping criterion: seaborn's colour-blind-safe palette, in order."""
+    palette = sns.color_palette("colorblind", max(1, len(criteria))).as_hex()
+    return {
+        c: {"color": palette[i % len(palette)], "marker": _MARKERS[i % len(_MARKERS)]}
+        for i, c in enumerate(criteria)
+    }
+
+
+@_quiet
+def plot_stopping_points(points: pd.DataFrame, order: list[str], styles: dict) -> Figure:
+    """Where each criterion stops against the cost-optimal point, and what stopping there costs.
+
+    Left: labels at the stop minus labels at the cost-optimal round, one dot per cell (0 is
+    the optimum; left of 0 stops too early, right too late). Right: excess cost over the
+    optimum (log scale). Diamonds are means.
+    """
+    order = [c for c in order if c in set(points["criterion"])]
+    fig = _new_figure(11.5, max(2.8, 0.42 * len(order) + 1.4))
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    palette = {c: styles[c]["color"] for c in order}
+    for ax, col in ((ax1, "label_distance"), (ax2, "excess_cost")):
+        data = (
+            points.assign(excess_cost=points["excess_cost"].clip(lower=1e-3))
+            if col == "excess_cost"
+            else points
+        )
+        sns.stripplot(
+            data=data,
+            y="criterion",
+            x=col,
+            hue="criterion",
+            order=order,
+            palette=palette,
+            ax=ax,
+            size=3,
+            jitter=0.25,
+            alpha=0.6,
+            legend=False,
+        )
+        means = data.groupby("criterion")[col].mean()
+        ax.scatter([means[c] for c in order], range(len(order)), marker="D", color="black", s=22, zorder=5)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_ylabel("")
+    ax1.axvline(0.0, color="black", linewidth=1)
+    ax1.set_yticks(range(len(order)))
+    ax1.set_yticklabels([text(c) for c in order])
+    ax1.set_xlabel("labels at stop minus labels at the cost optimum")
+    ax2.set_xscale("log")
+    ax2.set_xlabel("excess cost over the optimum (log; 0 drawn at 1e-3)")
+    return fig
+
+
+@_quiet
+def plot_stopping_on_cost(
+    cost_curves: pd.DataFrame, points: pd.DataFrame, order: list[str], styles: dict
+) -> Figure:
+    """Mean cost curve of every dataset with each criterion's mean stop marked on it."""
+    datasets = list(dict.fromkeys(cost_curves["dataset"]))
+    ncols = min(3, max(1, len(datasets)))
+    nrows = int(np.ceil(len(datasets) / ncols))
+    fig = _new_figure(4.0 * ncols + 2.4, 3.0 * nrows + 0.4)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for ax, ds in zip(axes, datasets, strict=False):
+        c = cost_curves[cost_curves["dataset"] == ds].sort_values("n_labeled")
+        ax.plot(c["n_labeled"], c["cost"], color="black", linewidth=1.3)
+        p = points[points["dataset"] == ds]
+        ax.axvline(float(p["labels_optimal"].mean()), color="black", linestyle=":", linewidth=1)
+        for crit in order:
+            at = p[p["criterion"] == crit]["labels_at_stop"]
+            if at.empty:
+                continue
+            x = float(at.mean())
+            y = float(np.interp(x, c["n_labeled"], c["cost"]))
+            ax.plot(
+                [x],
+                [y],
+                linestyle="none",
+                marker=styles[crit]["marker"],
+                color=styles[crit]["color"],
+                markersize=8,
+            )
+        ax.set_title(text(ds), fontsize=10)
+        ax.set_xlabel("labels")
+        ax.set_ylabel("mean cost")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(datasets) :]:
+        ax.set_visible(False)
+    handles = [
+        Line2D([], [], linestyle="none", marker=styles[c]["marker"], color=styles[c]["color"], markersize=8)
+        for c in order
+    ]
+    handles.append(Line2D([], [], color="black", linestyle=":"))
+    fig.legend(
+        handles,
+        [text(c) for c in order] + ["mean cost optimum"],
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+    )
+    return fig
+
+
+# ------------------------------------------------------------------------------------- insight
+
+
+def _panels(n: int, width: float = 4.0, height: float = 3.0) -> tuple[Figure, np.ndarray]:
+    ncols = min(3, max(1, n))
+    nrows = int(np.ceil(max(1, n) / ncols))
+    fig = _new_figure(width * ncols + 2.4, height * nrows + 0.5)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+@_quiet
+def plot_class_mix(mix: pd.DataFrame, strategies: list[str], styles: dict) -> Figure:
+    """Minority-class share of each batch by labels spent, per dataset, against the pool's share."""
+    m = mix[mix["minority"]]
+    datasets = list(dict.fromkeys(m["dataset"]))
+    fig, axes = _panels(len(datasets))
+    for ax, ds in zip(axes, datasets, strict=False):
+        d = m[m["dataset"] == ds]
+        means = d.groupby(["strategy", "n_labeled"])["batch_share"].mean().reset_index()
+        for s in strategies:
+            c = means[means["strategy"] == s]
+            if c.empty:
+                continue
+            st = styles[s]
+            ax.plot(
+                c["n_labeled"], c["batch_share"], color=st["color"], linestyle=st["linestyle"], linewidth=1.3
+            )
+        ax.axhline(float(d["pool_share"].mean()), color="black", linestyle=":", linewidth=1.2)
+        ax.set_title(text(ds), fontsize=10)
+        ax.set_xlabel("labels")
+        ax.set_ylabel("minority share of the batch")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    present = [s for s in strategies if s in set(m["strategy"])]
+    _legend(
+        fig, present, styles, [(Line2D([], [], color="black", linestyle=":"), "minority share of the pool")]
+    )
+    return fig
+
+
+GEOMETRY_LABELS = {
+    "mean_pairwise": "diversity: mean pairwise distance in the batch",
+    "dist_to_labeled": "distance to the nearest labeled sample",
+    "knn_distance": "k-NN distance (low = dense region)",
+    "exploration": "exploration (>1) vs exploitation (<1)",
+}
+
+
+@_quiet
+def plot_batch_geometry(geometry: pd.DataFrame, strategies: list[str], styles: dict) -> Figure:
+    """Diversity, distance to the labels, density and exploration of the batches over the budget.
+
+    Distances are divided by the pool's median k-NN distance (units of typical neighbour
+    spacing, comparable across datasets); x is the share of the cell's querying rounds done.
+    Lines are means over datasets and repetitions.
+    """
+    g = geometry.copy()
+    for col in ("mean_pairwise", "dist_to_labeled", "knn_distance"):
+        g[col] = g[col] / g["pool_knn_median"]
+    last = g.groupby(["dataset", "model", "strategy", "labeler", "repetition"])["round"].transform("max")
+    g["progress"] = np.round(np.where(last > 0, g["round"] / last.clip(lower=1), 0.0) * 10) / 10
+    fig = _new_figure(11.0, 7.0)
+    axes = np.atleast_1d(fig.subplots(2, 2)).ravel()
+    for ax, col in zip(axes, GEOMETRY_LABELS, strict=True):
+        means = g.groupby(["strategy", "progress"])[col].mean().reset_index()
+        for s in strategies:
+            c = means[means["strategy"] == s]
+            if c.empty or c[col].isna().all():
+                continue
+            st = styles[s]
+            ax.plot(
+                c["progress"],
+                c[col],
+                color=st["color"],
+                marker=st["marker"],
+                linestyle=st["linestyle"],
+                markersize=3,
+                linewidth=1.2,
+            )
+        if col == "exploration":
+            ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_title(GEOMETRY_LABELS[col], fontsize=10)
+        ax.set_xlabel("share of the querying rounds done")
+        ax.grid(alpha=0.3)
+    _legend(fig, [s for s in strategies if s in set(g["strategy"])], styles)
+    return fig
+
+
+@_quiet
+def plot_overlap(overlap: pd.DataFrame, strategies: list[str]) -> Figure:
+    """Mean Jaccard overlap of the strategies' queried sets (first half of the rounds), pair by pair."""
+    o = overlap.copy()
+    last = o.groupby([*PROBLEM_COLUMNS, "repetition", "strategy_a", "strategy_b"])["round"].transform("max")
+    o = o[o["round"] <= np.floor(last / 2)]
+    pairs = o.groupby(["strategy_a", "strategy_b"])["jaccard"].mean()
+    present = [s for s in strategies if s in set(o["strategy_a"]) | set(o["strategy_b"])]
+    mat = pd.DataFrame(np.eye(len(present)), index=present, columns=present)
+    for (a, b), v in pairs.items():
+        mat.loc[a, b] = mat.loc[b, a] = v
+    shown = mat.copy()
+    shown.index = [text(s) for s in present]
+    shown.columns = [text(s) for s in present]
+    fig = _new_figure(max(4.5, 0.9 * len(present) + 2.5), max(3.5, 0.7 * len(present) + 1.8))
+    ax = fig.add_subplot()
+    sns.heatmap(
+        shown,
+        ax=ax,
+        cmap="viridis",
+        vmin=0,
+        vmax=1,
+        annot=mat.to_numpy(),
+        fmt=".2f",
+        cbar_kws={"label": "Jaccard overlap"},
+        xticklabels=True,
+        yticklabels=True,
+    )
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.set_title("overlap of queried sets, same repetition (first half of the rounds)", fontsize=10)
+    return fig
+
+
+@_quiet
+def plot_pca_queries(
+    coords: np.ndarray,
+    y: np.ndarray,
+    first: dict[str, np.ndarray],
+    strategies: list[str],
+    styles: dict,
+    dataset: str,
+    explained: np.ndarray,
+) -> Figure:
+    """The pool in 2-D (PCA) with each strategy's first queries marked, one panel per strategy."""
+    present = [s for s in strategies if s in first]
+    fig, axes = _panels(len(present), 3.6, 3.2)
+    classes = np.unique(y)
+    greys = sns.color_palette("Greys", len(classes) + 2).as_hex()[1:]
+    for ax, s in zip(axes, present, strict=False):
+        for i, c in enumerate(classes):
+            sel = y == c
+            ax.scatter(
+                coords[sel, 0],
+                coords[sel, 1],
+                s=6,
+                color=greys[i],
+                marker="o",
+                linewidths=0,
+                alpha=0.6,
+                label=f"class {c}",
+            )
+        q = first[s]
+        st = styles[s]
+        if st["marker"] in ("x", "+"):  # unfilled markers take a colour, not an edge colour
+            paint = {"color": st["color"]}
+        else:
+            paint = {"facecolors": "none", "edgecolors": st["color"]}
+        ax.scatter(coords[q, 0], coords[q, 1], s=34, marker=st["marker"], linewidths=1.4, **paint)
+        ax.set_title(text(s), fontsize=10)
+        ax.set_xlabel(f"PC1 ({explained[0]:.0%})")
+        ax.set_ylabel(f"PC2 ({explained[1]:.0%})")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{text(dataset)}: first queries on the pool (PCA); grey shades are classes", fontsize=11)
+    return fig

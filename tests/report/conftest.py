@@ -78,3 +78,22 @@ def failed_report(failed_results, tmp_path_factory):
     return build_report(
         failed_results, out=tmp_path_factory.mktemp("failed-report"), n_boot=50, figure_formats=("png",)
     )
+
+
+STOPPING_CRITERIA = [
+    "stabilizing_predictions",
+    "predicted_change_f",
+    "classification_change",
+    "overall_uncertainty",
+    "max_uncertainty",
+    "min_expected_error",
+    "fixed_budget",
+]
+
+
+@pytest.fixture(scope="session")
+def stopping_results(tiny_results, tmp_path_factory) -> Path:
+    """The tiny results with every built-in stopping criterion recorded (replayed from the stored rows)."""
+    from albench.stopping_replay import replay_results
+
+    return replay_results(tiny_results, STOPPING_CRITERIA, tmp_path_factory.mktemp("stopping"))

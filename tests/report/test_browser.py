@@ -94,10 +94,10 @@ def console_messages(stderr: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def pages(chromium, tiny_results, tmp_path_factory):
-    """The report of the tiny results (names with <script> and quotes)."""
+def pages(chromium, stopping_results, tmp_path_factory):
+    """The report of the tiny results (names with <script> and quotes), with stopping criteria."""
     out = tmp_path_factory.mktemp("browser")
-    return build_report(tiny_results, out=out, n_boot=50, figure_formats=("png",))
+    return build_report(stopping_results, out=out, n_boot=50, figure_formats=("png",))
 
 
 def test_loads_without_console_errors_and_is_not_blank(chromium, pages, tmp_path):
@@ -123,7 +123,9 @@ def test_every_image_decodes_and_tables_sort(chromium, pages, tmp_path):
     assert console_messages(res.stderr) == [], console_messages(res.stderr)
     m = re.search(r"CHECK images=(\d+) bad=(\d+) sorted=(\S+) END", res.stdout)
     assert m, res.stdout[-2000:] + res.stderr[-2000:]
-    assert int(m.group(1)) == len(pages.figures) > 0
+    section_figures = sum(len(sec.figures) for sec in pages.sections)
+    assert {sec.id for sec in pages.sections if sec.figures} == {"stopping", "insight"}
+    assert int(m.group(1)) == len(pages.figures) + section_figures > section_figures > 0
     assert int(m.group(2)) == 0
     assert m.group(3) == "asc+desc"
     # the hostile names stayed text: no element was created from them

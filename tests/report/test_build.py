@@ -29,7 +29,7 @@ def test_files_written(report):
     names = {f.name for f in report.figures}
     assert {"aubc_heatmap", "critical_difference", "rank_distribution", "query_time"} <= names
     assert sum(n.startswith("learning_curves_") for n in names) == 2
-    for f in report.figures:
+    for f in report.all_figures:
         assert f.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f.svg.read_text().lstrip().startswith("<?xml")
     md = (out / "report.md").read_text()
@@ -48,7 +48,7 @@ def test_html_self_contained(report):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page, re.I)
     assert "@import" not in page and "url(" not in page
     srcs = re.findall(r'<img[^>]*\ssrc="([^"]*)"', page)
-    assert len(srcs) == len(report.figures) and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert len(srcs) == len(report.all_figures) and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert "Content-Security-Policy" in page
     assert 'class="sortable"' in page
 
@@ -70,7 +70,7 @@ def test_names_escaped_everywhere(report):
     csv = pd.read_csv(report.out_dir / "tables" / "summary.csv")
     assert {NASTY_DATASET, "wine"} == set(csv["dataset"]) and NASTY_STRATEGY in set(csv["strategy"])
     # file names of figures never carry user text unsanitised
-    for f in report.figures:
+    for f in report.all_figures:
         assert re.fullmatch(r"[A-Za-z0-9._-]+", f.png.name)
 
 

@@ -1,0 +1,74 @@
+"""The stopping and query-insight sections: shown in HTML and Markdown, figures as PNG and SVG."""
+
+from __future__ import annotations
+
+import pytest
+
+from albench.report import build_report
+from tests.report.conftest import STOPPING_CRITERIA
+
+
+@pytest.fixture(scope="module")
+def stopping_report(stopping_results, tmp_path_factory):
+    return build_report(stopping_results, out=tmp_path_factory.mktemp("stopping-report"), n_boot=50)
+
+
+@pytest.fixture(scope="module")
+def plain_report(tiny_results, tmp_path_factory):
+    return build_report(
+        tiny_results, out=tmp_path_factory.mktemp("plain-report"), n_boot=50, figure_formats=("png",)
+    )
+
+
+def sections(report):
+    return {s.id: s for s in report.sections}
+
+
+def test_without_stop_columns_the_stopping_section_is_only_a_note(plain_report):
+    sec = sections(plain_report)["stopping"]
+    assert sec.figures == [] and sec.tables == []
+    assert "record no stopping criteria" in sec.notes[0]
+    page = (plain_report.out_dir / "index.html").read_text(encoding="utf-8")
+    assert '<section id="stopping">' in page and "record no stopping criteria" in page
+    md = (plain_report.out_dir / "report.md").read_text(encoding="utf-8")
+    assert "## Stopping criteria" in md and "record no stopping criteria" in md
+
+
+def test_insight_section_works_on_results_without_stop_columns(plain_report):
+    sec = sections(plain_report)["insight"]
+    names = [f.name for f in sec.figures]
+    assert {"insight_overlap", "insight_class_mix", "insight_geometry"} <= set(names)
+    assert sum(n.startswith("insight_pca_") for n in names) == 2  # one per dataset
+    assert [t.name for t in sec.tables] == ["insight_means", "insight_claims"]
+    claims = sec.tables[1].raw
+    # 3 strategies: 3 pairs per metric; 2 repetitions x 2 datasets = 4 blocks, never significant
+    assert (claims.groupby("metric").size() == 3).all()
+    assert set(claims["claim"]) == {"no difference shown"}
+    page = (plain_report.out_dir / "index.html").read_text(encoding="utf-8")
+    assert '<section id="insight">' in page and 'href="#insight"' in page
+    for n in names:
+        assert (plain_report.out_dir / "figures" / f"{n}.png").is_file()
+    assert (plain_report.out_dir / "tables" / "insight_claims.csv").is_file()
+
+
+def test_stopping_section_with_recorded_criteria(stopping_report):
+    sec = sections(stopping_report)["stopping"]
+    assert [f.name for f in sec.figures] == [
+        "stopping_points",
+        "stopping_on_cost",
+        "stopping_critical_difference",
+    ]
+    table = sec.tables[0]
+    assert set(table.raw["criterion"]) == set(STOPPING_CRITERIA)
+    # the full-budget baseline stops at the full budget, with zero distance to it
+    fb = table.raw.set_index("criterion").loc["fixed_budget"]
+    assert fb["metric_at_stop"] == pytest.approx(fb["metric_full"])
+    assert fb["fired_share"] == 1.0
+    assert any("Closest to the cost-optimal point" in n for n in sec.notes)
+    for f in sec.figures:
+        assert f.png.is_file() and f.svg.is_file()
+        assert f.svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    md = (stopping_report.out_dir / "report.md").read_text(encoding="utf-8")
+    assert "![Where the criteria stop](figures/stopping_points.png)" in md
+    assert "tables/stopping_criteria.csv" in md
+    assert (stopping_report.out_dir / "tables" / "stopping_criteria.tex").is_file()
