@@ -28,6 +28,8 @@ from albench.models import build_model
 from albench.partition import draw_initial, standardize, train_test_rows
 from albench.query import StrategyContractError, check_query
 from albench.seeding import derive_int, derive_rng
+from albench.stopping import StoppingMonitor, draw_stop_set
+from albench.stopping.observe import observe_model
 from albench.strategies.base import QueryContext
 
 __all__ = ["TIMING_COLUMNS", "Seeds", "StrategyContractError", "cell_seeds", "run_cell", "split_cell"]
@@ -131,6 +133,17 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     query_template = build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
     budget = Budget(p.budget_for(int(in_pool.sum())), p.budget_unit)
+    # observers (DESIGN invariant 10): they read the round's model and add columns, nothing else
+    monitor = StoppingMonitor(p.stopping) if p.stopping else None
+    stop_set = (
+        draw_stop_set(
+            cell.seed, cell.dataset.seed_name(), cell.repetition, np.flatnonzero(in_pool), p.stop_set_size
+        )
+        if monitor is not None
+        else _EMPTY
+    )
+    observed_budget = int(round(budget.total))
+    last_batch = _EMPTY
     base = {
         "experiment": cell.experiment,
         "cell_key": cell.key,
@@ -180,7 +193,24 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                 query_model = clone(query_template).fit(X_train[labeled], answers[labeled])
             t1 = time.perf_counter()
             scores = evaluate(model, X_test, y_test, K, p.metrics)
-            t2 = time.perf_counter()
+            t_eval = time.perf_counter()
+            stop_cols = {}
+            if monitor is not None:
+                stop_cols = monitor.observe(
+                    observe_model(
+                        model,
+                        X_train,
+                        stop_set,
+                        np.flatnonzero(in_pool),
+                        round=rnd,
+                        n_labeled=int(labeled.shape[0]),
+                        spent=int(labeled.shape[0] - initial.shape[0]),
+                        budget=observed_budget,
+                        n_classes=K,
+                        queried=last_batch,
+                    )
+                )
+            t2 = time.perf_counter()  # the observers' time counts neither as evaluation nor as query
             chosen, revealed, refused = _EMPTY, _EMPTY, np.zeros(0, dtype=bool)
             row_cost = cost_spent
             n_pseudo, n_pseudo_wrong = (
@@ -210,6 +240,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                 cost_spent += answered.cost
                 revealed, refused = answered.labels, answered.refused
                 new_positions = chosen[~refused]
+                last_batch = new_positions
                 labeled_mask[new_positions] = True
                 in_pool[new_positions] = False
                 if state.refused_leave_pool:
@@ -226,7 +257,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                     **scores,
                     "fit_seconds": t1 - t0,
                     "query_seconds": t3 - t2,
-                    "evaluate_seconds": t2 - t1,
+                    "evaluate_seconds": t_eval - t1,
                     "queried": train_rows[chosen].astype(np.int64).tolist(),
                     "revealed": revealed.astype(np.int64).tolist(),
                     "n_refused": int(refused.sum()),
@@ -236,6 +267,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                     "fit_iterations": learner.iterations,
                     "class_counts": np.bincount(y_true_train[labeled], minlength=K).astype(np.int64).tolist(),
                     **params,
+                    **stop_cols,
                 }
             )
             if k == 0:

@@ -1,4 +1,4 @@
-"""Evaluate stopping criteria on stored results, before the loop records them itself.
+"""Evaluate stopping criteria on stored results that were run without them.
 
 A stored cell holds, per round, the rows it queried. Its models are pure functions of the
 labeled set (DESIGN invariant 2), so refitting the model of every round on the labeled set
@@ -7,9 +7,9 @@ the loop would have given them. :func:`replay_cell` checks that every refitted m
 the stored test metrics bit for bit and refuses to go on otherwise, so a replay can never
 report criteria of models the run did not have.
 
-This is a bridge for results of ``refit`` cells while the simulation loop does not call
-:mod:`albench.stopping` yet; once it does, ``[protocol] stopping`` records the same columns
-during the run.
+The loop records the same columns during a run when ``[protocol] stopping`` is set (a test
+checks that loop and replay agree); the replay serves results stored without criteria, of
+``refit`` cells.
 """
 
 from __future__ import annotations
@@ -29,28 +29,13 @@ from albench.models import build_model
 from albench.partition import standardize
 from albench.runner import build_manifest
 from albench.simulation import cell_seeds, split_cell
-from albench.stopping import RoundObservation, StoppingMonitor, StoppingSpec, draw_stop_set, parse_stopping
+from albench.stopping import StoppingMonitor, StoppingSpec, draw_stop_set, parse_stopping
+from albench.stopping.observe import observe_model
 from albench.store import ResultStore
 
 
 class ReplayMismatch(RuntimeError):
     """A refitted model does not reproduce the stored metrics: the replay would not be honest."""
-
-
-def _proba(model, X: np.ndarray, n_classes: int) -> np.ndarray | None:
-    if not hasattr(model, "predict_proba"):
-        return None
-    try:
-        p = model.predict_proba(X)
-    except AttributeError:  # e.g. SVC(probability=False) exposes the name but refuses
-        return None
-    out = np.zeros((X.shape[0], n_classes))
-    out[:, np.asarray(model.classes_, dtype=np.int64)] = p
-    return out
-
-
-def _decision(model, X: np.ndarray) -> np.ndarray | None:
-    return model.decision_function(X) if hasattr(model, "decision_function") else None
 
 
 def _same(a: float, b: float) -> bool:
@@ -108,19 +93,16 @@ def replay_cell(cell: Cell, rows: pd.DataFrame, specs: tuple[StoppingSpec, ...])
                     f"the stored {', '.join(bad) or 'n_labeled'}"
                 )
             pool = np.flatnonzero(~labeled_mask)
-            obs = RoundObservation(
+            obs = observe_model(
+                model,
+                X_train,
+                stop_set,
+                pool,
                 round=rec["round"],
                 n_labeled=labeled.shape[0],
                 spent=labeled.shape[0] - initial.shape[0],
                 budget=budget,
                 n_classes=K,
-                stop_pred=model.predict(X_train[stop_set]),
-                stop_proba=_proba(model, X_train[stop_set], K),
-                stop_decision=_decision(model, X_train[stop_set]),
-                pool=pool,
-                pool_pred=model.predict(X_train[pool]) if pool.shape[0] else np.empty(0, dtype=np.int64),
-                pool_proba=_proba(model, X_train[pool], K) if pool.shape[0] else np.empty((0, K)),
-                pool_decision=_decision(model, X_train[pool]) if pool.shape[0] else None,
                 queried=previous,
             )
             added.append(monitor.observe(obs))

@@ -113,10 +113,9 @@ def test_bad_stop_set_size():
 
 
 # ----------------------------------------------------------------------------------------------
-# Observers change no row. The real loop (albench/simulation.py) is being split into parts on
-# another branch and does not call the monitor yet; this small fake driver has the loop's shape
-# (fit, evaluate, observe, query, label) so the contract can be tested now. Once the loop is
-# wired, the same test must run against run_cell with and without [protocol] stopping.
+# Observers change no row. The loop itself is tested in test_loop_observers.py; this small
+# fake driver has the loop's shape
+# (fit, evaluate, observe, query, label) and checks the monitor alone.
 
 
 def fake_driver(specs, seed: int = 0) -> list[dict]:
