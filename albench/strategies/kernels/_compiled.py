@@ -30,7 +30,13 @@ def enabled() -> bool:
 
 
 if AVAILABLE:  # pragma: no branch
-    _jit = numba.njit(cache=True, nogil=True, fastmath=False)
+
+    def _jit(func):
+        """Compile lazily; cache the machine code on disk where a cache folder is writable."""
+        try:
+            return numba.njit(cache=True, nogil=True)(func)
+        except RuntimeError:  # pragma: no cover - no writable cache location
+            return numba.njit(cache=False, nogil=True)(func)
 
     @_jit
     def _top_two_score(P, ratio):  # pragma: no cover - compiled
