@@ -72,12 +72,43 @@ class GramSVC:
         )
         self.labeled_: np.ndarray | None = None
         self.model_: SVC | None = None
+        self._block: np.ndarray | None = None
 
     def fit(self, labeled: np.ndarray, y_labeled: np.ndarray) -> GramSVC:
-        """Fit on the training rows ``labeled`` (positions) with labels ``y_labeled``."""
-        self.labeled_ = np.asarray(labeled, dtype=np.int64)
-        block = self.K_train[np.ix_(self.labeled_, self.labeled_)]
-        self.model_ = SVC(kernel="precomputed", **self.svc_params).fit(block, y_labeled)
+        """Fit on the training rows ``labeled`` (positions) with labels ``y_labeled``.
+
+        The labeled block of the Gram matrix is kept, in increasing position order (the order
+        ``SVC(kernel="rbf")`` is fitted in by the loop), as one contiguous array: when
+        ``labeled`` adds a few positions to the previous fit's, each is inserted with slice
+        copies instead of gathering the whole block from the Gram matrix again.
+        """
+        labeled = np.unique(np.asarray(labeled, dtype=np.int64))
+        y_by_position = dict(zip(np.asarray(labeled).tolist(), np.asarray(y_labeled).tolist(), strict=True))
+        order = self.labeled_
+        grows = (
+            order is not None
+            and self._block is not None
+            and labeled.shape[0] - order.shape[0] <= 8
+            and np.isin(order, labeled, assume_unique=True).all()
+        )
+        if grows:
+            block = self._block
+            for p in np.setdiff1d(labeled, order, assume_unique=True):
+                j = int(np.searchsorted(order, p))
+                L = order.shape[0]
+                new = np.empty((L + 1, L + 1))
+                new[:j, :j], new[:j, j + 1 :] = block[:j, :j], block[:j, j:]
+                new[j + 1 :, :j], new[j + 1 :, j + 1 :] = block[j:, :j], block[j:, j:]
+                order = np.insert(order, j, p)
+                new[j, :] = self.K_train[p, order]
+                new[:, j] = new[j, :]
+                block = new
+        else:
+            order = labeled
+            block = self.K_train[np.ix_(order, order)]
+        self.labeled_, self._block = order, block
+        y = np.asarray([y_by_position[p] for p in order.tolist()])
+        self.model_ = SVC(kernel="precomputed", **self.svc_params).fit(block, y)
         return self
 
     @property
@@ -85,19 +116,30 @@ class GramSVC:
         """The classes of the last fit."""
         return self.model_.classes_
 
-    def _rows(self, positions: np.ndarray | None) -> np.ndarray:
+    def _rows(self, positions: np.ndarray | None, columns: np.ndarray) -> np.ndarray:
         if self.model_ is None:
             raise RuntimeError("GramSVC: call fit first")
         if positions is None:
             if self.K_test is None:
                 raise RuntimeError("GramSVC: built without X_test")
-            return self.K_test[:, self.labeled_]
-        return self.K_train[np.ix_(np.asarray(positions, dtype=np.int64), self.labeled_)]
+            return self.K_test[:, columns]
+        return self.K_train[np.asarray(positions, dtype=np.int64)][:, columns]
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
-        """Decision values of training rows ``positions`` (default: the test set)."""
-        return self.model_.decision_function(self._rows(positions))
+        """Decision values of training rows ``positions`` (default: the test set).
+
+        Binary: ``K(x, support) @ dual_coef + intercept`` from the support vectors' kernel
+        columns only; multi-class: scikit-learn's one-vs-one decision over all labeled columns.
+        """
+        m = self.model_
+        if m is not None and len(m.classes_) == 2:
+            sv = self.labeled_[m.support_]
+            return self._rows(positions, sv) @ m.dual_coef_[0] + m.intercept_[0]
+        return m.decision_function(self._rows(positions, self.labeled_))
 
     def predict(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Predicted classes of training rows ``positions`` (default: the test set)."""
-        return self.model_.predict(self._rows(positions))
+        m = self.model_
+        if m is not None and len(m.classes_) == 2:
+            return m.classes_[(self.decision_function(positions) > 0).astype(int)]
+        return m.predict(self._rows(positions, self.labeled_))

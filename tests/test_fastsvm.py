@@ -110,3 +110,16 @@ def test_gamma_must_be_fixed_for_the_cell():
             resolve_gamma(bad, 4)
     with pytest.raises(AlbenchInputError, match="kernel and gamma"):
         GramSVC(np.zeros((3, 2)), kernel="linear")
+
+
+def test_refit_on_a_set_that_is_not_a_superset_rebuilds_the_block():
+    X, y = make_classification(n_samples=200, n_features=6, random_state=2)
+    gram = GramSVC(X, X[:40], gamma="auto")
+    gram.fit(np.arange(0, 60), y[:60])
+    gram.fit(np.arange(0, 62), y[:62])  # grows by two
+    grown = gram.decision_function(np.arange(200))
+    plain = SVC(kernel="rbf", gamma="auto").fit(X[:62], y[:62])
+    np.testing.assert_allclose(grown, plain.decision_function(X), atol=1e-8)
+    gram.fit(np.arange(30, 100), y[30:100])  # drops some: rebuilt from the Gram matrix
+    plain = SVC(kernel="rbf", gamma="auto").fit(X[30:100], y[30:100])
+    np.testing.assert_allclose(gram.decision_function(), plain.decision_function(X[:40]), atol=1e-8)
