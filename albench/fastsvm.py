@@ -123,7 +123,10 @@ class GramSVC:
             if self.K_test is None:
                 raise RuntimeError("GramSVC: built without X_test")
             return self.K_test[:, columns]
-        return self.K_train[np.asarray(positions, dtype=np.int64)][:, columns]
+        positions = np.asarray(positions, dtype=np.int64)
+        if columns.shape[0] < positions.shape[0]:  # gather the smaller side first
+            return self.K_train[:, columns][positions]
+        return self.K_train[positions][:, columns]
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Decision values of training rows ``positions`` (default: the test set).

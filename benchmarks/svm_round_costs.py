@@ -49,6 +49,7 @@ def round_costs(X, y, L, gram):
     pool = np.setdiff1d(np.arange(len(ytr)), lab)
     if gram is not None:
         g = gram
+        g.fit(lab[:-1], ytr[lab[:-1]])  # the previous round (untimed): this one adds one label
         fit, _ = _t(lambda: (g.fit(lab, ytr[lab]), g.predict()))
         dec, _ = _t(lambda: g.decision_function(pool) if len(pool) else None)
         return fit, dec
