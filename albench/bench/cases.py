@@ -37,6 +37,13 @@ class KernelCase:
         ``n -> int``, the length of the kernel's output for a pool of ``n``.
     max_n : int
         Largest pool size the case is timed at (memory-bound kernels stop earlier).
+    floor : str or None
+        Name of the floor case timed on the same input (``P.sum()``): reports give this
+        case's time as a multiple of it.
+    implementation : str
+        ``albench``, ``albench (numpy path)``, a peer library, or ``floor``.
+    measure : str
+        The uncertainty measure compared across implementations (empty for other kernels).
     """
 
     name: str
@@ -45,6 +52,9 @@ class KernelCase:
     complexity: str
     out_len: Callable[[int], int] = staticmethod(lambda n: n)  # type: ignore[assignment]
     max_n: int = 10**9
+    floor: str | None = None
+    implementation: str = "albench"
+    measure: str = ""
 
     def run(self, *args):
         """Call the kernel."""
@@ -70,20 +80,11 @@ def _variance_reduction(X: np.ndarray, P: np.ndarray) -> np.ndarray:
 def _cases() -> list[KernelCase]:
     out = [
         KernelCase(
-            "least_confident (10 classes)",
-            kernels.least_confident_scores,
-            lambda n, r: (_proba(n, r),),
-            "O(N K)",
-        ),
-        KernelCase("margin (10 classes)", kernels.margin_scores, lambda n, r: (_proba(n, r),), "O(N K)"),
-        KernelCase("entropy (10 classes)", kernels.entropy_scores, lambda n, r: (_proba(n, r),), "O(N K)"),
-        KernelCase(
             "decision_margin (binary)",
             kernels.decision_margin_scores,
             lambda n, r: (r.normal(size=n),),
             "O(N)",
         ),
-        KernelCase("ratio (10 classes)", kernels.ratio_scores, lambda n, r: (_proba(n, r),), "O(N K)"),
         KernelCase(
             "vote_entropy (5 members, 10 classes)",
             kernels.vote_entropy_scores,
@@ -103,11 +104,12 @@ def _cases() -> list[KernelCase]:
             "O(N d)",
         ),
         KernelCase(
-            "k_center_greedy (k=100, d=8)",
+            "k_center_greedy (k=100, d=50, 1000 labeled)",
             kernels.k_center_greedy,
-            lambda n, r: (r.normal(size=(n, 8)), r.normal(size=(20, 8)), 100, np.random.default_rng(0)),
-            "O(k N d)",
+            lambda n, r: (r.normal(size=(n, 50)), r.normal(size=(1000, 50)), 100, np.random.default_rng(0)),
+            "O(N (L + k) d)",
             out_len=lambda n: min(100, n),
+            max_n=100_000,
         ),
         KernelCase(
             "badge k-means++ (k=100, 10 classes, d=8)",
@@ -178,6 +180,117 @@ def _cases() -> list[KernelCase]:
             out_len=lambda n: min(100, n),
         ),
     ]
+    return out + _uncertainty_cases()
+
+
+#: class counts and dtypes of the uncertainty comparison; k of its top-k
+UNCERTAINTY_SHAPES = ((10, 10**9), (100, 100_000))
+UNCERTAINTY_DTYPES = ("float64", "float32")
+TOP_K = 100
+
+
+def _proba_of(n_classes: int, dtype: str):
+    def make(n: int, rng: np.random.Generator) -> tuple:
+        return (_proba(n, rng, n_classes).astype(dtype),)
+
+    return make
+
+
+def _numpy_path(func: Callable) -> Callable:
+    def run(P):
+        with _compiled_disabled():
+            return func(P)
+
+    return run
+
+
+class _compiled_disabled:
+    """Context: the kernels take their NumPy reference path."""
+
+    def __enter__(self):
+        import os
+
+        self._old = os.environ.get("ALBENCH_KERNELS")
+        os.environ["ALBENCH_KERNELS"] = "numpy"
+
+    def __exit__(self, *exc):
+        import os
+
+        if self._old is None:
+            os.environ.pop("ALBENCH_KERNELS", None)
+        else:
+            os.environ["ALBENCH_KERNELS"] = self._old
+
+
+def _score_and_select(score: Callable) -> Callable:
+    def run(P):
+        return kernels.select_top_k(score(P), TOP_K, np.random.default_rng(0))
+
+    return run
+
+
+def _uncertainty_cases() -> list[KernelCase]:
+    """Score + top-100 per measure, albench (auto path and NumPy path) and peers, with the floor."""
+    from albench.bench.peers import peer_selections
+
+    peers, _ = peer_selections()
+    scores = {
+        "least_confident": kernels.least_confident_scores,
+        "margin": kernels.margin_scores,
+        "entropy": kernels.entropy_scores,
+        "ratio": kernels.ratio_scores,
+    }
+    out = []
+    for n_classes, max_n in UNCERTAINTY_SHAPES:
+        for dtype in UNCERTAINTY_DTYPES:
+            tag = f"[C={n_classes}, {dtype}]"
+            make = _proba_of(n_classes, dtype)
+            floor = f"floor: P.sum() {tag}"
+            out.append(KernelCase(floor, np.sum, make, "O(N C)", lambda n: 1, max_n, None, "floor"))
+            top = lambda n: min(TOP_K, n)  # noqa: E731
+            for measure, score in scores.items():
+                run = _score_and_select(score)
+                out.append(
+                    KernelCase(
+                        f"{measure} + top-{TOP_K} {tag}",
+                        run,
+                        make,
+                        "O(N C)",
+                        top,
+                        max_n,
+                        floor,
+                        "albench",
+                        measure,
+                    )
+                )
+                out.append(
+                    KernelCase(
+                        f"{measure} + top-{TOP_K} numpy path {tag}",
+                        _numpy_path(run),
+                        make,
+                        "O(N C)",
+                        top,
+                        max_n,
+                        floor,
+                        "albench (numpy path)",
+                        measure,
+                    )
+                )
+                for (peer, m), select in peers.items():
+                    if m == measure:
+                        out.append(
+                            KernelCase(
+                                f"{measure} + top-{TOP_K} {peer} {tag}",
+                                lambda P, s=select: s(P, TOP_K),
+                                make,
+                                "O(N C)",
+                                top,
+                                max_n,
+                                floor,
+                                peer,
+                                measure,
+                            )
+                        )
     return out
 
 

@@ -29,6 +29,15 @@ def test_kernel(benchmark, case, n):
     """Time one kernel on a pool of ``n`` samples (and check the output's length)."""
     args = case.make_args(n, np.random.default_rng(12345))
     benchmark.group = case.name
-    benchmark.extra_info.update({"case": case.name, "n": n, "complexity": case.complexity})
+    benchmark.extra_info.update(
+        {
+            "case": case.name,
+            "n": n,
+            "complexity": case.complexity,
+            "floor": case.floor,
+            "implementation": case.implementation,
+            "measure": case.measure,
+        }
+    )
     result = benchmark(case.run, *args)
-    assert np.asarray(result).shape[0] == case.out_len(n)
+    assert np.atleast_1d(result).shape[0] == case.out_len(n)

@@ -266,3 +266,88 @@ def test_select_top_k_is_a_top_k_by_definition(scores, k, seed) -> None:
     assert np.all(s[out][:-1] >= s[out][1:])  # sorted by decreasing score
     again = K.select_top_k(scores, k, np.random.default_rng(seed))
     assert np.array_equal(out, again)
+
+
+# ------------------------------------------------ compiled path equals the NumPy reference
+from albench.strategies.kernels import _compiled  # noqa: E402
+from albench.strategies.kernels import uncertainty as U  # noqa: E402
+from albench.strategies.kernels.selection import split_at_kth_numpy  # noqa: E402
+
+needs_numba = pytest.mark.skipif(not _compiled.AVAILABLE, reason="numba is not installed")
+
+# values drawn from a small set make ties (within and across rows) frequent
+_tied_proba = st.tuples(st.integers(1, 40), st.integers(1, 12), st.integers(0, 2**32 - 1), st.booleans())
+
+
+def _proba_with_ties(n, k, seed, coarse, dtype):
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 4, size=(n, k)) if coarse else rng.random((n, k))
+    raw = raw.astype(np.float64)
+    raw[raw.sum(axis=1) == 0, 0] = 1.0
+    return (raw / raw.sum(axis=1, keepdims=True)).astype(dtype)
+
+
+@needs_numba
+@settings(max_examples=150, deadline=None)
+@given(case=_tied_proba, dtype=st.sampled_from([np.float64, np.float32]))
+def test_compiled_uncertainty_kernels_equal_numpy(case, dtype) -> None:
+    P = _proba_with_ties(*case, dtype)
+    for fast, ref in [
+        (_compiled.least_confident, U.least_confident_numpy),
+        (_compiled.margin, U.margin_numpy),
+        (_compiled.ratio, U.ratio_numpy),
+    ]:
+        got, expected = fast(P), ref(P)
+        assert got.dtype == expected.dtype == dtype
+        np.testing.assert_array_equal(got, expected)
+
+
+@needs_numba
+@settings(max_examples=150, deadline=None)
+@given(
+    scores=arrays(
+        st.sampled_from([np.float64, np.float32]),
+        st.integers(1, 80),
+        elements=st.one_of(st.sampled_from([0.0, 0.5, 1.0, np.nan, -np.inf]), st.floats(-5, 5, width=32)),
+    ),
+    k=st.integers(1, 90),
+    seed=st.integers(0, 2**16),
+)
+def test_compiled_selection_equals_numpy_ties_included(scores, k, seed) -> None:
+    k = min(k, scores.shape[0])
+    above_f, tied_f = _compiled.split_at_kth(scores, k)
+    above_n, tied_n = split_at_kth_numpy(scores, k)
+    np.testing.assert_array_equal(above_f, above_n)
+    np.testing.assert_array_equal(tied_f, tied_n)
+    fast = K.select_top_k(scores, k, np.random.default_rng(seed))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ALBENCH_KERNELS", "numpy")
+        assert not _compiled.enabled()
+        ref = K.select_top_k(scores, k, np.random.default_rng(seed))
+    np.testing.assert_array_equal(fast, ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uncertainty_kernels_keep_the_input_precision(dtype) -> None:
+    P = _proba_with_ties(50, 4, 0, False, dtype)
+    for kern in (K.least_confident_scores, K.margin_scores, K.ratio_scores, K.entropy_scores):
+        assert kern(P).dtype == dtype
+    np.testing.assert_allclose(
+        K.entropy_scores(P), -(P.astype(np.float64) * np.log(P.astype(np.float64))).sum(axis=1), rtol=1e-5
+    )
+
+
+def test_entropy_blocks_equal_the_definition_across_block_edges(monkeypatch) -> None:
+    monkeypatch.setattr(U, "ENTROPY_BLOCK_VALUES", 21)  # 7 rows of 3 per block, last block partial
+    P = _proba_with_ties(50, 3, 1, True, np.float64)  # coarse: many exact zeros
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = -np.where(P > 0, P * np.log(P), 0.0).sum(axis=1)
+    np.testing.assert_allclose(K.entropy_scores(P), expected, rtol=1e-13, atol=1e-300)
+
+
+def test_numpy_path_blocks_do_not_change_margin(monkeypatch) -> None:
+    P = _proba_with_ties(30, 5, 2, True, np.float64)
+    whole = U.margin_numpy(P)
+    monkeypatch.setattr(U, "CHUNK_ROWS", 7)
+    np.testing.assert_array_equal(U.margin_numpy(P), whole)
+    np.testing.assert_array_equal(whole, -np.diff(np.sort(P, axis=1)[:, -2:], axis=1)[:, 0])

@@ -26,14 +26,17 @@ def _sq_dist_to_row(X: np.ndarray, sq_norms: np.ndarray, i: int) -> np.ndarray:
 def min_distances(X: np.ndarray, centers: np.ndarray, chunk_size: int = 1024) -> np.ndarray:
     """Euclidean distance from each row of ``X`` to its nearest row of ``centers``.
 
-    ``inf`` when there is no center. Computed in chunks of ``centers``: O(n m d) time,
-    O(n * chunk_size) memory.
+    ``inf`` when there is no center. Computed in blocks of ``chunk_size`` rows of ``X`` by
+    ``chunk_size`` centers: O(n m d) time, O(n + chunk_size^2) memory.
     """
     X = np.asarray(X, dtype=np.float64)
     C = np.asarray(centers, dtype=np.float64).reshape(-1, X.shape[1])
     best = np.full(X.shape[0], np.inf)
-    for s in range(0, C.shape[0], chunk_size):
-        best = np.minimum(best, sq_distances(X, C[s : s + chunk_size]).min(axis=1))
+    for r in range(0, X.shape[0], chunk_size):
+        rows = slice(r, r + chunk_size)
+        for s in range(0, C.shape[0], chunk_size):
+            block = sq_distances(X[rows], C[s : s + chunk_size]).min(axis=1)
+            np.minimum(best[rows], block, out=best[rows])
     return np.sqrt(best)
 
 
@@ -44,7 +47,7 @@ def k_center_greedy(
 
     Repeatedly take the row of ``X`` farthest from its nearest center (the initial
     ``centers`` plus the rows taken so far); ties broken by ``rng``. Cost O((m + k) n d)
-    time, O(n * chunk_size) memory.
+    time, O(n + chunk_size^2) memory (no n x m matrix).
 
     Returns
     -------
@@ -77,7 +80,7 @@ def ranked_batch(
     Each step takes the row maximising ``alpha (1 - s) + (1 - alpha) u``, where ``u`` is its
     uncertainty in [0, 1], ``s = 1 / (1 + dist)`` its similarity to the nearest labeled or
     already-ranked sample and ``alpha = |U| / (|U| + |L|)`` the share of still-unranked
-    samples, recomputed after each step. Cost O((m + k) n d) time, O(n * chunk_size) memory.
+    samples, recomputed after each step. Cost O((m + k) n d) time, O(n + chunk_size^2) memory.
 
     Parameters
     ----------

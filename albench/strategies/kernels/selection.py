@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from albench.strategies.kernels import _compiled
+
 
 def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Indices of the ``k`` highest scores, in O(n).
 
     Tie-breaking rule: samples scoring strictly above the k-th highest score are always
     taken; the remaining places go to samples whose score equals it, chosen uniformly at
-    random (without replacement) with ``rng``. The result is sorted by decreasing score
-    (ties in random order), so it depends only on the scores and the state of ``rng``.
+    random (without replacement) with ``rng`` as ``rng.choice(tied, size=need,
+    replace=False)`` over their indices in ascending order (``rng.permutation(tied)`` when
+    all of them are needed). The result is sorted by decreasing score (equal scores above
+    the threshold in index order, then the ties in random order), so it depends only on the
+    scores and the state of ``rng``, identically on the NumPy and the compiled path. float32
+    scores are compared in float32 (no copy to float64).
 
     Parameters
     ----------
@@ -28,16 +34,16 @@ def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     ndarray of int64
         Distinct indices into ``scores``.
     """
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    scores = np.asarray(scores)
+    if scores.dtype not in (np.float32, np.float64):
+        scores = scores.astype(np.float64)
+    scores = scores.reshape(-1)
     n = scores.shape[0]
     k = int(min(max(k, 0), n))
     if k == 0:
         return np.empty(0, dtype=np.int64)
-    scores = np.where(np.isnan(scores), -np.inf, scores)
-    # k-th largest value in O(n)
-    threshold = np.partition(scores, n - k)[n - k]
-    above = np.flatnonzero(scores > threshold)
-    tied = np.flatnonzero(scores == threshold)
+    split = _compiled.split_at_kth if _compiled.enabled() else split_at_kth_numpy
+    above, tied = split(scores, k)
     need = k - above.shape[0]
     if need < tied.shape[0]:
         tied = rng.choice(tied, size=need, replace=False)
@@ -45,3 +51,16 @@ def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
         tied = rng.permutation(tied)
     order = np.argsort(-scores[above], kind="stable")
     return np.concatenate([above[order], tied]).astype(np.int64)
+
+
+def split_at_kth_numpy(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (ascending) strictly above and equal to the k-th largest score, in O(n).
+
+    NaN counts as ``-inf``. The NumPy reference of the compiled path; ``1 <= k <= n``.
+    """
+    n = scores.shape[0]
+    nan = np.isnan(scores)
+    if nan.any():
+        scores = np.where(nan, -np.inf, scores)
+    threshold = np.partition(scores, n - k)[n - k]
+    return np.flatnonzero(scores > threshold), np.flatnonzero(scores == threshold)

@@ -1,0 +1,62 @@
+"""The loop comparisons compare like with like: the bare loop and the plain script do run_cell's work."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from albench.bench import loop as L
+from albench.datasets.datadir import set_data_dir
+from albench.grid import load_dataset
+from albench.simulation import cell_seeds, run_cell, split_cell
+
+
+def test_bare_loop_records_the_same_accuracies_as_run_cell():
+    cell = L.loop_cells(("accuracy",))[0]
+    X, y, X_test, y_test, initial, rs = L._cell_arrays(cell)
+    bare = L.bare_loop(X, y, X_test, y_test, initial, L.LOOP_ROUNDS, L.LOOP_BATCH, rs)
+    rows = run_cell(cell)
+    assert len(bare) == len(rows) == L.LOOP_ROUNDS + 1
+    np.testing.assert_array_equal(rows["accuracy"].to_numpy(), np.asarray(bare))
+
+
+def test_loop_comparison_reports_ratios_to_the_bare_loop(monkeypatch):
+    monkeypatch.setattr(L, "LOOP_ROUNDS", 2)
+    out = L.loop_comparison(repeats=2)
+    assert set(out) == {"bare scikit-learn loop", "run_cell, accuracy only", "run_cell, default metrics"}
+    assert out["bare scikit-learn loop"]["ratio"] == 1.0
+    assert all(r["median_s"] > 0 and r["ratio_q1"] <= r["ratio"] <= r["ratio_q3"] for r in out.values())
+
+
+def _zhan_dir():
+    for folder in [
+        os.environ.get("ALBENCH_DATA"),
+        Path(__file__).resolve().parents[2].parent / "shared" / "data",
+    ]:
+        if folder:
+            for sub in (Path(folder), Path(folder) / "zhan2021"):
+                if (sub / "sonar-svmstyle.txt").is_file():
+                    return sub
+    return None
+
+
+@pytest.mark.data
+def test_plain_protocol_records_the_same_accuracies_as_run_cell():
+    folder = _zhan_dir()
+    if folder is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the zhan2021 tests: set ALBENCH_DATA")
+        pytest.skip("zhan2021 data not found (set ALBENCH_DATA)")
+    set_data_dir(folder, "bench test")
+    try:
+        cell = L.protocol_cells(["zhan2021.sonar"], 1)[0]
+        ds = load_dataset(cell.dataset)
+        train, test, answers, initial = split_cell(cell, ds, cell_seeds(cell))
+        y = ds.y.copy()
+        y[train] = answers
+        plain = L.plain_protocol(ds.X, y, train, test, initial)
+        rows = run_cell(cell)
+    finally:
+        set_data_dir(None)
+    np.testing.assert_array_equal(rows["accuracy"].to_numpy(), np.asarray(plain))
