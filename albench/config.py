@@ -29,8 +29,13 @@ PROTOCOL_KEYS = (
     "metrics",
     "standardize",
     "splits_file",
+    "split",
+    "test_rounding",
+    "initial_min_per_class",
 )
 STANDARDIZE = ("train", "labeled", "none")
+SPLITS = ("stratified", "random")
+TEST_ROUNDING = ("ceil", "floor")
 GRID_KEYS = ("datasets", "models", "strategies", "labelers")
 STRATEGY_EXTRA_KEYS = ("query_model",)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -64,6 +69,16 @@ class Protocol:
         rows and initial sets replace the random split and initial draw.
     splits_sha256 : str or None
         SHA-256 of that file; it, not the path, identifies the splits in cell keys.
+    split : {"stratified", "random"}
+        How the train/test split is drawn: stratified by class (scikit-learn's
+        ``train_test_split(stratify=y)``), or a plain random permutation (the published
+        benchmarks' scripts, e.g. Lu et al. 2025 ``utils.init_data_exps``).
+    test_rounding : {"ceil", "floor"}
+        Test set size from ``test_fraction * n``: rounded up (scikit-learn; also Lu et al.'s
+        ``n - int(n * (1 - test_fraction))``) or down (Zhan et al.'s ``int(n * test_fraction)``).
+    initial_min_per_class : int
+        With ``initial_size``: the initial set is re-drawn until every class has at least this
+        many labels (1: every class present; Zhan et al.'s scripts use 2).
     """
 
     test_fraction: float = 0.25
@@ -75,6 +90,24 @@ class Protocol:
     standardize: str = "train"
     splits_file: str | None = None
     splits_sha256: str | None = None
+    split: str = "stratified"
+    test_rounding: str = "ceil"
+    initial_min_per_class: int = 1
+
+    def split_options(self) -> dict:
+        """The split and initial-set options that differ from their defaults.
+
+        Only these enter :meth:`to_dict` (and so cell keys), so configs that do not use them
+        keep the keys they had before the options existed.
+        """
+        out: dict = {}
+        if self.split != "stratified":
+            out["split"] = self.split
+        if self.test_rounding != "ceil":
+            out["test_rounding"] = self.test_rounding
+        if self.initial_min_per_class != 1:
+            out["initial_min_per_class"] = self.initial_min_per_class
+        return out
 
     def identity(self) -> dict:
         """What the cell key hashes: :meth:`to_dict` with the splits file's checksum for its path."""
@@ -112,6 +145,7 @@ class Protocol:
             out["initial_size"] = self.initial_size
         if self.splits_file is not None:
             out["splits_file"] = self.splits_file
+        out.update(self.split_options())
         return out
 
 
@@ -304,6 +338,19 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
     standardize = table.get("standardize", default.standardize)
     if standardize not in STANDARDIZE:
         raise invalid_value("protocol.standardize", standardize, f"allowed: {', '.join(STANDARDIZE)}")
+    split = table.get("split", default.split)
+    if split not in SPLITS:
+        raise invalid_value("protocol.split", split, f"allowed: {', '.join(SPLITS)}")
+    test_rounding = table.get("test_rounding", default.test_rounding)
+    if test_rounding not in TEST_ROUNDING:
+        raise invalid_value("protocol.test_rounding", test_rounding, f"allowed: {', '.join(TEST_ROUNDING)}")
+    initial_min_per_class = _int_field(
+        table, "initial_min_per_class", "protocol.", default.initial_min_per_class, 1
+    )
+    if initial_min_per_class != 1 and initial_per_class is not None:
+        raise AlbenchInputError(
+            "protocol: initial_min_per_class applies to a random initial_size draw, not to initial_per_class"
+        )
     splits_file = table.get("splits_file")
     splits_sha256 = None
     if splits_file is not None:
@@ -326,6 +373,9 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         batch_size=batch_size,
         budget=budget,
         metrics=tuple(metrics),
+        split=split,
+        test_rounding=test_rounding,
+        initial_min_per_class=initial_min_per_class,
     )
 
 
