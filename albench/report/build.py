@@ -19,6 +19,7 @@ import pandas as pd
 from albench.analysis.aubc import AUBC_VARIANTS
 from albench.analysis.common import PROBLEM_COLUMNS, available_metrics, check_metric, higher_is_better
 from albench.analysis.curves import mean_curves
+from albench.analysis.reference import Reference, compare_to_reference, load_reference
 from albench.analysis.stats import (
     FriedmanResult,
     block_ranks,
@@ -88,6 +89,8 @@ def build_report(
     n_boot: int = 1000,
     random_state: int = 0,
     figure_formats: tuple[str, ...] = ("png", "svg"),
+    reference: str | Path | None = None,
+    max_z: float = 3.5,
 ) -> ReportData:
     """Write the report of a results folder.
 
@@ -109,6 +112,12 @@ def build_report(
         Bootstrap resamples and seed of the confidence intervals.
     figure_formats : tuple of str
         Files written per figure besides the inline PNG: ``"png"`` and/or ``"svg"``.
+    reference : str or path, optional
+        Published results (a reference file or a shipped name,
+        :func:`albench.analysis.reference.load_reference`): adds a section of ours vs published
+        per dataset x strategy, with the difference, z and a verdict at ``max_z``.
+    max_z : float
+        Threshold of that verdict.
 
     Returns
     -------
@@ -135,7 +144,9 @@ def build_report(
         )
     if not 0 < target_fraction <= 1:
         raise AlbenchInputError(f"target fraction = {target_fraction!r}: must be in (0, 1]")
+    ref = load_reference(reference) if reference is not None else None
     df = load_results(results_dir)
+    comparison = compare_to_reference(df, ref, max_z) if ref is not None else None
     avail = available_metrics(df, manifest)
     if metric is None:
         metric = "accuracy" if "accuracy" in avail else (avail[0] if avail else "accuracy")
@@ -175,7 +186,9 @@ def build_report(
         _analyse(data, df, _ceiling(results_dir), n_boot, random_state, fig_dir, figure_formats)
     else:
         data.notes.append("No cell of this experiment is stored yet: nothing to plot or compare.")
-    for t in data.tables:
+    if comparison is not None:
+        data.reference = _reference_table(comparison, ref, max_z)
+    for t in [*data.tables, *([data.reference] if data.reference is not None else [])]:
         write_table_files(t, tab_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(out_dir / "index.html", render_html(data))
@@ -480,6 +493,52 @@ def _comparison_table(comparisons: pd.DataFrame, alpha: float) -> ReportTable:
         rows,
         comparisons,
         numeric={5, 6, 7, 8},
+    )
+
+
+def _reference_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> ReportTable:
+    rows = [
+        [
+            *_problem_cells(rec),
+            txt(rec["strategy"]),
+            num(rec["ours_mean"], 4),
+            num(rec["ours_std"], 4),
+            num(rec["ours_n"], 0),
+            num(rec["published_mean"], 4),
+            num(rec["published_std"], 4),
+            num(rec["published_n"], 0),
+            num(rec["difference"], 4),
+            num(rec["z"], 2),
+            txt(rec["verdict"], bold=rec["verdict"] != "consistent"),
+        ]
+        for rec in comparison.to_dict("records")
+    ]
+    sources = "; ".join(sorted(set(comparison["source"])))
+    variants = ", ".join(sorted(set(comparison["metric"] + " / " + comparison["aubc_variant"])))
+    return ReportTable(
+        "reference",
+        f"Published reference: {ref.title}",
+        f"Mean AUBC ({variants}, as the reference states) per dataset x strategy, ours vs published "
+        f"({ref.name}). z = (ours - published) / sqrt(s1^2/n1 + s2^2/n2); consistent when |z| <= {max_z:g}. "
+        f"Source: {sources}.",
+        [
+            "dataset",
+            "model",
+            "labeler",
+            "strategy",
+            "ours",
+            "ours std",
+            "ours n",
+            "published",
+            "published std",
+            "published n",
+            "difference",
+            "z",
+            "verdict",
+        ],
+        rows,
+        comparison,
+        numeric=set(range(4, 12)),
     )
 
 

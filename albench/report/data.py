@@ -61,6 +61,8 @@ class ReportData:
     generated: str = ""
     metrics_available: list[str] = field(default_factory=list)
     has_ceiling: bool = False
+    #: ours vs published (``albench report --reference``), or None
+    reference: ReportTable | None = None
 
     @property
     def incomplete(self) -> bool:

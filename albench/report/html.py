@@ -143,6 +143,8 @@ def render_html(data: ReportData) -> str:
         parts.append(f'<div class="banner {cls}" role="alert">{e(msg)}</div>')
 
     toc = [("status", "Cells"), ("figures", "Figures"), ("tables", "Tables")]
+    if data.reference is not None:
+        toc.append(("reference", "Published reference"))
     if data.failed:
         toc.append(("failed", "Failed cells"))
     if data.missing:
@@ -194,6 +196,15 @@ def render_html(data: ReportData) -> str:
             f'<p class="files">Files: tables/{e(t.name)}.csv, tables/{e(t.name)}.tex</p>'
         )
     parts.append("</section>")
+
+    if data.reference is not None:
+        t = data.reference
+        parts.append(
+            f'<section id="reference"><h2>Published reference</h2><h3>{e(t.title)}</h3>'
+            f'<p class="desc">{e(t.description)}</p>'
+            f'<div class="tablewrap">{to_html(t, "t-reference")}</div>'
+            f'<p class="files">Files: tables/{e(t.name)}.csv, tables/{e(t.name)}.tex</p></section>'
+        )
 
     # failed and missing cells
     if data.failed:
