@@ -19,7 +19,7 @@ from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
-from albench.partition import test_count
+from albench.partition import count_test_rows
 from albench.registry import DATASETS
 from albench.strategies.base import check_strategy_model
 
@@ -93,7 +93,7 @@ def load_dataset(spec: ComponentSpec) -> Dataset:
 
 def split_sizes(n_samples: int, test_fraction: float, rounding: str = "ceil") -> tuple[int, int]:
     """(n_train, n_test): test size rounded up as scikit-learn's ``train_test_split``, or down."""
-    n_test = test_count(n_samples, test_fraction, rounding)
+    n_test = count_test_rows(n_samples, test_fraction, rounding)
     return n_samples - n_test, n_test
 
 

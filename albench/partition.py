@@ -21,7 +21,7 @@ from albench.datasets.splits import fixed_split
 MAX_INITIAL_DRAWS = 1000
 
 
-def test_count(n_samples: int, test_fraction: float, rounding: str = "ceil") -> int:
+def count_test_rows(n_samples: int, test_fraction: float, rounding: str = "ceil") -> int:
     """Size of the test set of ``n_samples`` rows.
 
     Parameters
@@ -45,15 +45,17 @@ def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
 
     ``protocol.split = "stratified"`` keeps the class shares in both parts; ``"random"`` is a
     plain random split (a class may then be rarer, or absent, in one part).
-    ``protocol.test_rounding`` sets the test size (:func:`test_count`).
+    ``protocol.test_rounding`` sets the test size (:func:`count_test_rows`).
     """
+    rounding = getattr(protocol, "test_rounding", "ceil")
+    split = getattr(protocol, "split", "stratified")
     test_size: float | int = protocol.test_fraction
-    if protocol.test_rounding != "ceil":
-        test_size = test_count(ds.n_samples, protocol.test_fraction, protocol.test_rounding)
+    if rounding != "ceil":
+        test_size = count_test_rows(ds.n_samples, protocol.test_fraction, rounding)
     return train_test_split(
         np.arange(ds.n_samples),
         test_size=test_size,
-        stratify=ds.y if protocol.split == "stratified" else None,
+        stratify=ds.y if split == "stratified" else None,
         random_state=split_seed,
         shuffle=True,
     )
@@ -88,9 +90,14 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
         counts = np.bincount(drawn[(drawn >= 0) & (drawn < n_classes)], minlength=n_classes)
         if counts.min() >= least:
             return np.sort(chosen).astype(np.int64)
+    wanted = (
+        f"containing all {n_classes} classes"
+        if least == 1
+        else f"with {least} of each of {n_classes} classes"
+    )
     raise ValueError(
-        f"no initial set of {size} labels with at least {least} of each of the {n_classes} classes "
-        f"in {MAX_INITIAL_DRAWS} draws; use a larger initial_size or initial_per_class"
+        f"no initial set of {size} labels {wanted} in {MAX_INITIAL_DRAWS} draws; use a larger "
+        "initial_size or initial_per_class"
     )
 
 
