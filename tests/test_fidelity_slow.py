@@ -5,7 +5,8 @@ Runs ``examples/zhan2021-svm.toml`` on the eight small binary sets with random (
 reference: every one of the 16 mean AUBCs (variant ``lu2025``, as the reference states) must
 lie within 3.5 combined standard errors of the published mean.
 
-Slow (about a quarter of an hour on 2 cores at 40 repetitions): ``tox -e fidelity``. Knobs:
+Slow (640 cells at 40 repetitions: about 20 minutes on 2 idle cores, 35 measured on a shared,
+loaded machine): ``tox -e fidelity``. Knobs:
 ``ALBENCH_FIDELITY_REPS`` (default 40), ``ALBENCH_FIDELITY_JOBS`` (default 2) and
 ``ALBENCH_FIDELITY_OUT`` (a results parent folder to keep; stored cells are reused, as
 ``albench run`` resumes). The data folder is ``$ALBENCH_DATA`` or ``<repo>/../shared/data/zhan2021``;
