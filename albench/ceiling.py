@@ -48,6 +48,7 @@ class CeilingTask:
                 "standardize": p.standardize,
                 "metrics": list(p.metrics),
                 "splits_sha256": p.splits_sha256 if p.splits_file else None,
+                **p.split_options(),
             },
             "dataset": self.dataset.identity(),
             "model": self.model.identity(),

@@ -33,8 +33,13 @@ PROTOCOL_KEYS = (
     "budget_unit",
     "stopping",
     "stop_set_size",
+    "split",
+    "test_rounding",
+    "initial_min_per_class",
 )
 STANDARDIZE = ("train", "labeled", "none")
+SPLITS = ("stratified", "random")
+TEST_ROUNDING = ("ceil", "floor")
 GRID_KEYS = ("datasets", "models", "strategies", "labelers", "updates", "rebalancing")
 #: Default entry of each axis added by the loop's redesign; a cell at these defaults keeps its old key.
 DEFAULT_UPDATE = "refit"
@@ -81,6 +86,16 @@ class Protocol:
     stop_set_size : int
         Size of the stop set some criteria predict on (drawn once per seed, dataset and
         repetition from the initial pool).
+    split : {"stratified", "random"}
+        How the train/test split is drawn: stratified by class (scikit-learn's
+        ``train_test_split(stratify=y)``), or a plain random permutation (the published
+        benchmarks' scripts, e.g. Lu et al. 2025 ``utils.init_data_exps``).
+    test_rounding : {"ceil", "floor"}
+        Test set size from ``test_fraction * n``: rounded up (scikit-learn; also Lu et al.'s
+        ``n - int(n * (1 - test_fraction))``) or down (Zhan et al.'s ``int(n * test_fraction)``).
+    initial_min_per_class : int
+        With ``initial_size``: the initial set is re-drawn until every class has at least this
+        many labels (1: every class present; Zhan et al.'s scripts use 2).
     """
 
     test_fraction: float = 0.25
@@ -95,6 +110,24 @@ class Protocol:
     budget_unit: str = "labels"
     stopping: tuple[StoppingSpec, ...] = ()
     stop_set_size: int = STOP_SET_SIZE
+    split: str = "stratified"
+    test_rounding: str = "ceil"
+    initial_min_per_class: int = 1
+
+    def split_options(self) -> dict:
+        """The split and initial-set options that differ from their defaults.
+
+        Only these enter :meth:`to_dict` (and so cell keys), so configs that do not use them
+        keep the keys they had before the options existed.
+        """
+        out: dict = {}
+        if self.split != "stratified":
+            out["split"] = self.split
+        if self.test_rounding != "ceil":
+            out["test_rounding"] = self.test_rounding
+        if self.initial_min_per_class != 1:
+            out["initial_min_per_class"] = self.initial_min_per_class
+        return out
 
     def identity(self) -> dict:
         """What the cell key hashes: :meth:`to_dict` with the splits file's checksum for its path."""
@@ -141,6 +174,7 @@ class Protocol:
         if self.stopping:  # left out when empty: configs without criteria keep their cell keys
             out["stopping"] = [s.to_config() for s in self.stopping]
             out["stop_set_size"] = self.stop_set_size
+        out.update(self.split_options())
         return out
 
 
@@ -370,6 +404,19 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         raise invalid_value(
             "protocol.budget", budget, 'with budget_unit = "cost" it must be a positive amount of cost'
         )
+    split = table.get("split", default.split)
+    if split not in SPLITS:
+        raise invalid_value("protocol.split", split, f"allowed: {', '.join(SPLITS)}")
+    test_rounding = table.get("test_rounding", default.test_rounding)
+    if test_rounding not in TEST_ROUNDING:
+        raise invalid_value("protocol.test_rounding", test_rounding, f"allowed: {', '.join(TEST_ROUNDING)}")
+    initial_min_per_class = _int_field(
+        table, "initial_min_per_class", "protocol.", default.initial_min_per_class, 1
+    )
+    if initial_min_per_class != 1 and initial_per_class is not None:
+        raise AlbenchInputError(
+            "protocol: initial_min_per_class applies to a random initial_size draw, not to initial_per_class"
+        )
     splits_file = table.get("splits_file")
     splits_sha256 = None
     if splits_file is not None:
@@ -397,6 +444,9 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         budget=budget,
         metrics=tuple(metrics),
         budget_unit=budget_unit,
+        split=split,
+        test_rounding=test_rounding,
+        initial_min_per_class=initial_min_per_class,
     )
 
 

@@ -19,6 +19,7 @@ from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
+from albench.partition import count_test_rows
 from albench.rebalance import check_rebalance_model
 from albench.registry import DATASETS
 from albench.strategies.base import PROBA, check_strategy_model, model_capabilities
@@ -126,9 +127,9 @@ def load_dataset(spec: ComponentSpec) -> Dataset:
     return ds
 
 
-def split_sizes(n_samples: int, test_fraction: float) -> tuple[int, int]:
-    """(n_train, n_test) as scikit-learn's ``train_test_split`` computes them."""
-    n_test = int(math.ceil(test_fraction * n_samples))
+def split_sizes(n_samples: int, test_fraction: float, rounding: str = "ceil") -> tuple[int, int]:
+    """(n_train, n_test): test size rounded up as scikit-learn's ``train_test_split``, or down."""
+    n_test = count_test_rows(n_samples, test_fraction, rounding)
     return n_samples - n_test, n_test
 
 
@@ -181,9 +182,9 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
             info[spec.label] = _fixed_splits_info(p, spec.label, ds, exp.repetitions)
             continue
         counts = ds.class_counts
-        n_train, n_test = split_sizes(ds.n_samples, p.test_fraction)
+        n_train, n_test = split_sizes(ds.n_samples, p.test_fraction, p.test_rounding)
         smallest = int(counts.min())
-        if smallest < 2:
+        if smallest < 2 and p.split == "stratified":
             cls = ds.classes[int(np.argmin(counts))]
             raise AlbenchInputError(
                 f"{where}: class {cls} has {smallest} sample; a stratified split needs at least 2 per class"
@@ -194,10 +195,11 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
                 f"samples for {ds.n_classes} classes"
             )
         n_init = p.initial_count(ds.n_classes)
-        if p.initial_per_class is None and n_init < ds.n_classes:
+        if p.initial_per_class is None and n_init < ds.n_classes * p.initial_min_per_class:
             raise AlbenchInputError(
                 f"protocol.initial_size = {n_init}: {where} has {ds.n_classes} classes and the initial "
-                "set must contain each; use a larger initial_size or initial_per_class"
+                f"set must contain {p.initial_min_per_class} of each; use a larger initial_size or "
+                "initial_per_class"
             )
         if p.initial_per_class is not None:
             # a stratified split puts about (1 - test_fraction) of each class in the training part

@@ -3,9 +3,14 @@
 These steps depend only on (seed, dataset, repetition), never on the strategy, so every
 strategy of a repetition starts from the same pool (DESIGN invariant 1). The simulation and
 the full-data ceiling both use them.
+
+The protocol options ``split``, ``test_rounding`` and ``initial_min_per_class`` select the
+published variants of each step (docs/reproducing.md maps them to the published code).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -16,12 +21,41 @@ from albench.datasets.splits import fixed_split
 MAX_INITIAL_DRAWS = 1000
 
 
+def count_test_rows(n_samples: int, test_fraction: float, rounding: str = "ceil") -> int:
+    """Size of the test set of ``n_samples`` rows.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows of the dataset.
+    test_fraction : float
+        Share held out, in (0, 1).
+    rounding : {"ceil", "floor"}
+        ``"ceil"``: ``ceil(test_fraction * n)``, as scikit-learn's ``train_test_split`` (and, for
+        every data set size of the zhan2021 suite, Lu et al.'s ``n - int(n * (1 - f))``).
+        ``"floor"``: ``int(test_fraction * n)``, as Zhan et al.'s ``split_data``.
+    """
+    if rounding == "floor":
+        return int(test_fraction * n_samples)
+    return int(math.ceil(test_fraction * n_samples))
+
+
 def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers of the training part and of the test set (stratified, seeded)."""
+    """Row numbers of the training part and of the test set, seeded by ``split_seed``.
+
+    ``protocol.split = "stratified"`` keeps the class shares in both parts; ``"random"`` is a
+    plain random split (a class may then be rarer, or absent, in one part).
+    ``protocol.test_rounding`` sets the test size (:func:`count_test_rows`).
+    """
+    rounding = getattr(protocol, "test_rounding", "ceil")
+    split = getattr(protocol, "split", "stratified")
+    test_size: float | int = protocol.test_fraction
+    if rounding != "ceil":
+        test_size = count_test_rows(ds.n_samples, protocol.test_fraction, rounding)
     return train_test_split(
         np.arange(ds.n_samples),
-        test_size=protocol.test_fraction,
-        stratify=ds.y,
+        test_size=test_size,
+        stratify=ds.y if split == "stratified" else None,
         random_state=split_seed,
         shuffle=True,
     )
@@ -31,8 +65,10 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
     """Positions of the initial labeled set within the training part.
 
     With ``initial_per_class``: that many from each class. With ``initial_size``: a uniform
-    draw, re-drawn from the same stream until it holds every class (at most
-    ``MAX_INITIAL_DRAWS`` times).
+    draw, re-drawn from the same stream until every class has at least
+    ``protocol.initial_min_per_class`` labels (at most ``MAX_INITIAL_DRAWS`` times). Re-drawing
+    until the condition holds samples the initial set conditionally on it, as do the published
+    scripts (Zhan et al. re-draw; Lu et al. drop the repetitions whose set misses a class).
     """
     n = y_revealed.shape[0]
     if protocol.initial_per_class is not None:
@@ -47,13 +83,21 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
             parts.append(rng.choice(members, size=protocol.initial_per_class, replace=False))
         return np.sort(np.concatenate(parts)).astype(np.int64)
     size = int(protocol.initial_size)
+    least = int(getattr(protocol, "initial_min_per_class", 1))
     for _ in range(MAX_INITIAL_DRAWS):
         chosen = rng.choice(n, size=size, replace=False)
-        if np.unique(y_revealed[chosen]).shape[0] == n_classes:
+        drawn = y_revealed[chosen]
+        counts = np.bincount(drawn[(drawn >= 0) & (drawn < n_classes)], minlength=n_classes)
+        if counts.min() >= least:
             return np.sort(chosen).astype(np.int64)
+    wanted = (
+        f"containing all {n_classes} classes"
+        if least == 1
+        else f"with {least} of each of {n_classes} classes"
+    )
     raise ValueError(
-        f"no initial set of {size} labels containing all {n_classes} classes in "
-        f"{MAX_INITIAL_DRAWS} draws; use a larger initial_size or initial_per_class"
+        f"no initial set of {size} labels {wanted} in {MAX_INITIAL_DRAWS} draws; use a larger "
+        "initial_size or initial_per_class"
     )
 
 

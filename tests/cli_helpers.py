@@ -27,8 +27,10 @@ strategies = ["random", "margin", "entropy"]
 """
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m albench.cli`` in a subprocess, as a user would."""
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Run ``python -m albench.cli`` in a subprocess, as a user would (killed after ``timeout`` s)."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     full_env.update(env or {})
     return subprocess.run(
@@ -37,5 +39,5 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
         env=full_env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )

@@ -56,7 +56,7 @@ def aubc_trapezoid_no_initial(n_labeled: np.ndarray, values: np.ndarray) -> floa
 
 
 def aubc_zhan2021(n_labeled: np.ndarray, values: np.ndarray) -> float:
-    """AUBC as in Zhan et al. (IJCAI 2021), "A Comparative Survey: Benchmarking for Pool-based AL".
+    """Mean of the per-round trapezoids after round 0 (historically named after Zhan et al. 2021).
 
     With :math:`y_1, \\dots, y_L` the metric after rounds 1..L (round 0, the initial model, is
     excluded), the value is
@@ -67,6 +67,11 @@ def aubc_zhan2021(n_labeled: np.ndarray, values: np.ndarray) -> float:
     intervals. It ignores ``n_labeled`` (every round weighs the same, whatever its batch), so
     it differs from ``trapezoid_no_initial`` only when batches differ in size. One point after
     round 0 returns that point; round 0 alone returns NaN.
+
+    This is *not* what the published code computes: Zhan et al.'s ``get_aubc``
+    (``Algorithm/baseline-libact-binary.py``) includes round 0 and divides by the quota, which is
+    :func:`aubc_trapezoid`; Lu et al. (TMLR 2025) exclude round 0 but still divide by the quota,
+    which is :func:`aubc_lu2025`. See docs/reproducing.md.
 
     Parameters
     ----------
@@ -83,6 +88,38 @@ def aubc_zhan2021(n_labeled: np.ndarray, values: np.ndarray) -> float:
     return float(np.mean((y[:-1] + y[1:]) / 2.0))
 
 
+def aubc_lu2025(n_labeled: np.ndarray, values: np.ndarray) -> float:
+    """AUBC as Lu et al. (TMLR 2025) compute it (``src/utils.py::AUBC`` of ariapoy/active-learning-benchmark).
+
+    Their curve is the test metric after each query round (``E_tst_score``; the initial model's
+    score is kept apart and left out). The trapezoids between consecutive rounds 1..L, each as
+    wide as the labels added between them, are summed and divided by the *whole* budget, the
+    labels from round 0 to round L. With batch size 1 and L queries:
+
+    .. math:: \\frac{1}{L} \\sum_{t=1}^{L-1} \\frac{y_t + y_{t+1}}{2}.
+
+    So the interval from round 0 to round 1 counts with height 0: the value is
+    ``(L-1)/L`` times :func:`aubc_zhan2021` for batch size 1. The published values are rounded to
+    5 decimals per run; this function does not round. A curve of round 0 alone returns NaN; one
+    query round gives 0, as the published code does.
+
+    Parameters
+    ----------
+    n_labeled : ndarray
+        Labels used at each round, increasing; the first entry is round 0.
+    values : ndarray
+        Metric at each round.
+    """
+    x = np.asarray(n_labeled, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    if x.shape[0] < 2:
+        return float("nan")
+    width = x[-1] - x[0]
+    xs, ys = x[1:], y[1:]
+    area = float(np.sum((xs[1:] - xs[:-1]) * (ys[1:] + ys[:-1]) / 2.0))
+    return area / width
+
+
 #: name -> (function, description)
 AUBC_VARIANTS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], str]] = {
     "trapezoid": (
@@ -97,8 +134,13 @@ AUBC_VARIANTS: dict[str, tuple[Callable[[np.ndarray, np.ndarray], float], str]] 
     ),
     "zhan2021": (
         aubc_zhan2021,
-        "Zhan et al. (IJCAI 2021): mean of (y_t + y_t+1)/2 over rounds t = 1..L-1, unit spacing "
-        "per round, round 0 excluded",
+        "mean of (y_t + y_t+1)/2 over rounds t = 1..L-1, unit spacing per round, round 0 excluded "
+        "(not the survey's own code, which is 'trapezoid'; see docs/reproducing.md)",
+    ),
+    "lu2025": (
+        aubc_lu2025,
+        "Lu et al. (TMLR 2025) src/utils.py::AUBC: trapezoid over rounds 1..L (round 0 excluded) "
+        "divided by the whole budget (labels from round 0 to L)",
     ),
 }
 

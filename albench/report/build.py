@@ -20,6 +20,7 @@ from albench.analysis.aubc import AUBC_VARIANTS
 from albench.analysis.common import PROBLEM_COLUMNS, available_metrics, check_metric, higher_is_better
 from albench.analysis.cost import check_x_axis, on_cost_axis
 from albench.analysis.curves import mean_curves
+from albench.analysis.reference import Reference, compare_to_reference, load_reference
 from albench.analysis.stats import (
     FriedmanResult,
     block_ranks,
@@ -92,6 +93,8 @@ def build_report(
     figure_formats: tuple[str, ...] = ("png", "svg"),
     x_axis: str = "labels",
     stopping_costs: CostModel | None = None,
+    reference: str | Path | None = None,
+    max_z: float = 3.5,
 ) -> ReportData:
     """Write the report of a results folder.
 
@@ -118,6 +121,12 @@ def build_report(
         (:func:`albench.analysis.cost.on_cost_axis`).
     stopping_costs : CostModel, optional
         Label and misclassification costs of the stopping section's cost-based score.
+    reference : str or path, optional
+        Published results (a reference file or a shipped name,
+        :func:`albench.analysis.reference.load_reference`): adds a section of ours vs published
+        per dataset x strategy, with the difference, z and a verdict at ``max_z``.
+    max_z : float
+        Threshold of that verdict.
 
     Returns
     -------
@@ -144,7 +153,9 @@ def build_report(
         )
     if not 0 < target_fraction <= 1:
         raise AlbenchInputError(f"target fraction = {target_fraction!r}: must be in (0, 1]")
+    ref = load_reference(reference) if reference is not None else None
     df = load_results(results_dir)
+    comparison = compare_to_reference(df, ref, max_z) if ref is not None else None
     avail = available_metrics(df, manifest)
     if metric is None:
         metric = "accuracy" if "accuracy" in avail else (avail[0] if avail else "accuracy")
@@ -193,7 +204,10 @@ def build_report(
         _add_sections(data, df, fig_dir, figure_formats, stopping_costs)
     else:
         data.notes.append("No cell of this experiment is stored yet: nothing to plot or compare.")
-    for t in data.tables + [t for sec in data.sections for t in sec.tables]:
+    if comparison is not None:
+        data.reference = _reference_table(comparison, ref, max_z)
+    section_tables = [t for sec in data.sections for t in sec.tables]
+    for t in [*data.tables, *section_tables, *([data.reference] if data.reference is not None else [])]:
         write_table_files(t, tab_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(out_dir / "index.html", render_html(data))
@@ -514,6 +528,52 @@ def _comparison_table(comparisons: pd.DataFrame, alpha: float) -> ReportTable:
         rows,
         comparisons,
         numeric={5, 6, 7, 8},
+    )
+
+
+def _reference_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> ReportTable:
+    rows = [
+        [
+            *_problem_cells(rec),
+            txt(rec["strategy"]),
+            num(rec["ours_mean"], 4),
+            num(rec["ours_std"], 4),
+            num(rec["ours_n"], 0),
+            num(rec["published_mean"], 4),
+            num(rec["published_std"], 4),
+            num(rec["published_n"], 0),
+            num(rec["difference"], 4),
+            num(rec["z"], 2),
+            txt(rec["verdict"], bold=rec["verdict"] != "consistent"),
+        ]
+        for rec in comparison.to_dict("records")
+    ]
+    sources = "; ".join(sorted(set(comparison["source"])))
+    variants = ", ".join(sorted(set(comparison["metric"] + " / " + comparison["aubc_variant"])))
+    return ReportTable(
+        "reference",
+        f"Published reference: {ref.title}",
+        f"Mean AUBC ({variants}, as the reference states) per dataset x strategy, ours vs published "
+        f"({ref.name}). z = (ours - published) / sqrt(s1^2/n1 + s2^2/n2); consistent when |z| <= {max_z:g}. "
+        f"Source: {sources}.",
+        [
+            "dataset",
+            "model",
+            "labeler",
+            "strategy",
+            "ours",
+            "ours std",
+            "ours n",
+            "published",
+            "published std",
+            "published n",
+            "difference",
+            "z",
+            "verdict",
+        ],
+        rows,
+        comparison,
+        numeric=set(range(4, 12)),
     )
 
 

@@ -80,6 +80,9 @@ class ReportData:
         """The figures of the main figure section and of every extra section, in page order."""
         return self.figures + [f for sec in self.sections for f in sec.figures]
 
+    #: ours vs published (``albench report --reference``), or None
+    reference: ReportTable | None = None
+
     @property
     def incomplete(self) -> bool:
         """Some cells of the grid are neither stored nor failed."""

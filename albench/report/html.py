@@ -173,6 +173,8 @@ def render_html(data: ReportData) -> str:
 
     toc = [("status", "Cells"), ("figures", "Figures"), ("tables", "Tables")]
     toc[-1:-1] = [(sec.id, sec.title) for sec in data.sections]
+    if data.reference is not None:
+        toc.append(("reference", "Published reference"))
     if data.failed:
         toc.append(("failed", "Failed cells"))
     if data.missing:
@@ -226,6 +228,14 @@ def render_html(data: ReportData) -> str:
     parts.append("</section>")
 
     parts.extend(section_html(sec, i) for i, sec in enumerate(data.sections))
+    if data.reference is not None:
+        t = data.reference
+        parts.append(
+            f'<section id="reference"><h2>Published reference</h2><h3>{e(t.title)}</h3>'
+            f'<p class="desc">{e(t.description)}</p>'
+            f'<div class="tablewrap">{to_html(t, "t-reference")}</div>'
+            f'<p class="files">Files: tables/{e(t.name)}.csv, tables/{e(t.name)}.tex</p></section>'
+        )
 
     # failed and missing cells
     if data.failed:

@@ -84,6 +84,10 @@ def render_markdown(data: ReportData) -> str:
         ]
     for sec in data.sections:
         out += section_markdown(sec)
+    if data.reference is not None:
+        t = data.reference
+        out += ["## Published reference", "", f"### {md_escape(t.title)}", "", md_escape(t.description), ""]
+        out += [to_markdown(t), "", f"CSV: [tables/{t.name}.csv](tables/{t.name}.csv)", ""]
     if data.failed:
         out += [f"## Failed cells ({len(data.failed)})", ""]
         out += ["| key | cell | error |", "|:---|:---|:---|"]

@@ -125,7 +125,7 @@ def test_zhan_example_config_expresses_the_protocol():
     exp = load_config(Path(__file__).resolve().parents[2] / "examples" / "zhan2021-svm.toml")
     p = exp.protocol
     assert (p.test_fraction, p.initial_size, p.batch_size, p.budget) == (0.4, 20, 1, "pool")
-    assert p.standardize == "labeled" and exp.repetitions == 100
+    assert p.standardize == "train" and p.split == "random" and exp.repetitions == 100  # Lu et al. 2025
     assert len(exp.datasets) == 26 and all(d.name.startswith("zhan2021.") for d in exp.datasets)
     (model,) = exp.models
     assert (

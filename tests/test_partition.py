@@ -1,0 +1,122 @@
+"""The published split and initial-set options of albench.partition (split, test_rounding,
+initial_min_per_class), and that their defaults leave existing behaviour and keys unchanged."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from sklearn.model_selection import train_test_split
+
+from albench.ceiling import ceiling_tasks
+from albench.config import Protocol, parse_config
+from albench.datasets.base import Dataset
+from albench.partition import count_test_rows, draw_initial, split_rows
+
+# the sizes of the 26 binary zhan2021 data sets
+ZHAN_SIZES = [106, 208, 195, 210, 270, 306, 351, 476, 478, 569, 690, 768, 830, 766, 958, 1000, 1000, 1000,
+              1000, 1600, 4601, 5300, 5404, 7400, 7400, 11055]  # fmt: skip
+
+
+def _ds(y) -> Dataset:
+    y = np.asarray(y)
+    return Dataset(
+        name="t",
+        X=np.arange(y.shape[0], dtype=np.float64).reshape(-1, 1),
+        y=y.astype(np.int64),
+        classes=np.unique(y),
+    )
+
+
+@pytest.mark.parametrize("n", ZHAN_SIZES)
+def test_ceil_rounding_equals_lu2025_and_floor_equals_zhan2021(n):
+    # Lu et al. (src/utils.py::init_data_exps): trn_size = int(n * (1 - tst_ratio)), test = the rest
+    assert count_test_rows(n, 0.4, "ceil") == n - int(n * (1 - 0.4))
+    # Zhan et al. (Algorithm/baseline-libact-binary.py::split_data): testsize = int(len(X) * test_size)
+    assert count_test_rows(n, 0.4, "floor") == int(n * 0.4)
+
+
+def test_default_split_is_the_stratified_sklearn_split():
+    ds = _ds([0] * 60 + [1] * 40)
+    train, test = split_rows(ds, Protocol(test_fraction=0.3), 11)
+    exp_train, exp_test = train_test_split(
+        np.arange(100), test_size=0.3, stratify=ds.y, random_state=11, shuffle=True
+    )
+    assert np.array_equal(train, exp_train) and np.array_equal(test, exp_test)
+
+
+def test_random_split_is_not_stratified():
+    ds = _ds([0] * 60 + [1] * 40)
+    p = Protocol(test_fraction=0.3, split="random")
+    shares = set()
+    for seed in range(30):
+        train, test = split_rows(ds, p, seed)
+        assert len(test) == 30 and len(train) == 70
+        assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(100))
+        exp_train, _ = train_test_split(np.arange(100), test_size=0.3, random_state=seed, shuffle=True)
+        assert np.array_equal(train, exp_train)
+        shares.add(int(np.sum(ds.y[test] == 1)))
+    # a stratified split always puts 12 of class 1 in the test set; a random one varies
+    assert len(shares) > 3
+
+
+def test_floor_rounding_sets_the_test_size():
+    ds = _ds([0] * 104 + [1] * 104)
+    train, test = split_rows(ds, Protocol(test_fraction=0.4, test_rounding="floor"), 0)
+    assert (len(train), len(test)) == (125, 83)  # int(208 * 0.4) = 83; ceil would give 84
+    train, test = split_rows(ds, Protocol(test_fraction=0.4), 0)
+    assert (len(train), len(test)) == (124, 84)
+
+
+def _old_rule_draw(y, n_classes, size, rng):
+    """The initial draw before initial_min_per_class existed: re-draw until every class is present."""
+    for _ in range(1000):
+        chosen = rng.choice(y.shape[0], size=size, replace=False)
+        if np.unique(y[chosen]).shape[0] == n_classes:
+            return np.sort(chosen)
+    raise AssertionError("no draw")
+
+
+def test_initial_default_rule_is_unchanged():
+    y = np.array([0] * 90 + [1] * 10)
+    p = Protocol(initial_size=6)
+    for seed in range(20):
+        got = draw_initial(y, 2, p, np.random.default_rng(seed))
+        assert np.array_equal(got, _old_rule_draw(y, 2, 6, np.random.default_rng(seed)))
+
+
+def test_initial_min_per_class_two():
+    y = np.array([0] * 90 + [1] * 10)
+    p = Protocol(initial_size=6, initial_min_per_class=2)
+    seen_one = False
+    for seed in range(40):
+        got = draw_initial(y, 2, p, np.random.default_rng(seed))
+        assert len(got) == 6 and np.bincount(y[got], minlength=2).min() >= 2
+        one = draw_initial(y, 2, Protocol(initial_size=6), np.random.default_rng(seed))
+        seen_one |= bool(np.bincount(y[one], minlength=2).min() == 1)
+    assert seen_one  # the default rule does accept sets with a single sample of a class
+
+
+def test_initial_min_per_class_impossible():
+    y = np.array([0] * 50 + [1] * 1)
+    with pytest.raises(ValueError, match="with 2 of each of 2 classes"):
+        draw_initial(y, 2, Protocol(initial_size=4, initial_min_per_class=2), np.random.default_rng(0))
+
+
+def test_defaults_do_not_change_protocol_keys():
+    p = Protocol()
+    assert not {"split", "test_rounding", "initial_min_per_class"} & set(p.to_dict())
+    assert p.identity() == Protocol(split="stratified", test_rounding="ceil").identity()
+    q = replace(p, split="random", test_rounding="floor", initial_min_per_class=2)
+    d = q.identity()
+    assert (d["split"], d["test_rounding"], d["initial_min_per_class"]) == ("random", "floor", 2)
+    assert replace(p, split="random").identity() != p.identity()
+
+
+def test_ceiling_key_changes_only_with_non_default_split_options():
+    grid = {"datasets": ["iris"], "models": ["logistic_regression"]}
+    base = ceiling_tasks(parse_config({"grid": grid}))[0]
+    assert "split" not in base.spec()["protocol"]
+    same = ceiling_tasks(parse_config({"grid": grid, "protocol": {"split": "stratified"}}))[0]
+    assert same.key == base.key
+    other = ceiling_tasks(parse_config({"grid": grid, "protocol": {"split": "random"}}))[0]
+    assert other.spec()["protocol"]["split"] == "random" and other.key != base.key
