@@ -275,7 +275,7 @@ class Strategy(BaseEstimator):
 
         The values are *positions*: row numbers of ``ctx.X``, the same numbers ``ctx.pool``
         holds, not indices into ``ctx.pool``. With scores ``s`` of the pool (one per entry of
-        ``ctx.pool``), return ``ctx.pool[select_top_k(s, k)]``. The result is checked by
+        ``ctx.pool``), return ``ctx.pool[select_top_k(s, k, rng)]``. The result is checked by
         :func:`check_query_result`.
 
         Parameters
