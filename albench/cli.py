@@ -112,6 +112,11 @@ def main() -> None:
     help="Write every (dataset, repetition)'s split and initial set to this JSON file, for "
     "protocol.splits_file.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the input and print the cells per axis, cells already stored and a rough cost; run nothing.",
+)
 def run(
     config,
     suite,
@@ -129,8 +134,13 @@ def run(
     make_report,
     data_dir,
     export_splits,
+    dry_run,
 ):
-    """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
+    """Simulate every cell of an experiment (the quick suite when CONFIG is omitted).
+
+    Without CONFIG, --datasets/--models/--strategies run their own grid in a results folder
+    named after the axes given (results/quick is the quick suite's alone).
+    """
     try:
         plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
         ensure_plugins(plugin_files)
@@ -150,9 +160,17 @@ def run(
                 "seed": seed,
             },
         )
+        if config is None and (datasets or models or strategies):
+            from albench.dryrun import axes_name
+
+            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies))
+            raw.pop("name", None)
         exp = parse_config(raw, source=source, default_name=default_name)
     except AlbenchInputError as exc:
         _fail(str(exc))
+        return
+    if dry_run:
+        _dry_run(exp, out, data_dir)
         return
 
     progress = Progress(
@@ -204,6 +222,32 @@ def run(
     if make_report:
         _write_report(summary.results_dir, "reports", None, "trapezoid")
     sys.exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _dry_run(exp, out, data_dir) -> None:
+    """Print what ``run`` would do; exit 2 on bad input, else 0. Writes nothing."""
+    from albench.datasets.datadir import resolve_data_dir, set_data_dir
+    from albench.dryrun import plan_run
+    from albench.grid import check_feasible
+
+    try:
+        set_data_dir(*resolve_data_dir(data_dir, exp.data_dir))
+        plan = plan_run(exp, check_feasible(exp), out)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    axes = " x ".join(f"{n} {axis}" for axis, n in plan.axes.items())
+    out_console.print(f"experiment {escape(exp.name)}: {axes} = {plan.total} cell(s)")
+    for label, d in plan.per_dataset.items():
+        out_console.print(
+            f"  {escape(label)}: pool {d['pool']}, budget {d['budget']}, {d['rounds']} round(s) per cell"
+        )
+    out_console.print(f"already stored: {plan.stored} of {plan.total} in {escape(str(plan.results_dir))}")
+    out_console.print(
+        f"to run: {plan.total - plan.stored} cell(s), {plan.fits} model fit(s), roughly "
+        f"{plan.seconds:.1f} s of fitting on one worker (query time not included)"
+    )
+    sys.exit(EXIT_OK)
 
 
 def _print_summary(summary, exp) -> None:
@@ -399,6 +443,62 @@ def _list_table(kind: str, records: list[dict]) -> Table:
     if kind == "datasets":
         table.caption = escape("data directory: {} ({})".format(*get_data_dir()))
     return table
+
+
+@main.command(name="check-plugin")
+@click.argument("file", type=click.Path(dir_okay=False))
+def check_plugin(file):
+    """Run the conformance kit on every strategy, model and dataset FILE registers.
+
+    Exit 0 when all checks pass, 1 when one fails, 2 when FILE cannot be loaded or
+    registers nothing.
+    """
+    from albench.plugins import file_sha256, load_entry_points, load_plugin_file
+    from albench.registry import DATASETS, MODELS, STRATEGIES
+    from albench.testing import check_dataset, check_model, check_strategy
+
+    try:
+        load_entry_points()
+        load_plugin_file(file)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    origin = {"sha256": file_sha256(file)}
+    found = {
+        kind: [e for e in reg if e.origin == origin]
+        for kind, reg in (("strategy", STRATEGIES), ("model", MODELS), ("dataset", DATASETS))
+    }
+    if not any(found.values()):
+        _fail(f"{file}: registers no strategy, model or dataset (use albench.register_strategy etc.)")
+        return
+    n_failed = 0
+    for kind, entries in found.items():
+        for e in entries:
+            if kind == "strategy":
+                results = check_strategy(e.obj, raise_on_failure=False)
+            else:
+                checker = check_model if kind == "model" else check_dataset
+                try:
+                    results = checker(e.obj)
+                except AssertionError as exc:
+                    results = [_Failed(str(exc))]
+            for r in results:
+                mark = "[green]PASS[/]" if r.passed else "[red]FAIL[/]"
+                detail = "" if r.passed else f": {escape(r.message)}"
+                out_console.print(f"{mark} {kind} {escape(e.name)}: {escape(r.name)}{detail}", soft_wrap=True)
+                n_failed += not r.passed
+    out_console.print(f"{n_failed} check(s) failed" if n_failed else "all checks passed")
+    sys.exit(EXIT_FAILED if n_failed else EXIT_OK)
+
+
+class _Failed:
+    """A failed check of a model or dataset factory, shaped like a CheckResult."""
+
+    passed = False
+    name = "conformance"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _experiment_from_manifest(manifest: dict, source: str):

@@ -169,3 +169,47 @@ def test_check_model_and_check_dataset():
 def test_check_int_names_the_parameter():
     with pytest.raises(AlbenchInputError, match="power = 0: must be an integer >= 1"):
         Good(power=0).validate()
+
+
+GOOD_PLUGIN = """
+from albench import register_strategy
+from albench.strategies.base import PROBA, Strategy
+from albench.strategies.kernels import select_top_k
+
+
+@register_strategy("least_sure", description="lowest top probability")
+class LeastSure(Strategy):
+    needs = frozenset({PROBA})
+
+    def query(self, ctx, batch_size, rng):
+        scores = 1.0 - ctx.predict_proba().max(axis=1)
+        return ctx.pool[select_top_k(scores, min(batch_size, len(ctx.pool)), rng)]
+"""
+
+
+def test_check_plugin_command(tmp_path):
+    from cli_helpers import run_cli
+
+    good = tmp_path / "good.py"
+    good.write_text(GOOD_PLUGIN)
+    proc = run_cli("check-plugin", str(good))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASS strategy least_sure") == 8 and "all checks passed" in proc.stdout
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        GOOD_PLUGIN.replace("return ctx.pool[select_top_k(", "return (select_top_k(").replace(
+            "rng)]", "rng))"
+        )
+    )
+    proc = run_cli("check-plugin", str(bad))
+    assert (
+        proc.returncode == 1 and "FAIL strategy least_sure" in proc.stdout and "ctx.pool[idx]" in proc.stdout
+    )
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    proc = run_cli("check-plugin", str(empty))
+    assert proc.returncode == 2 and "registers no strategy" in proc.stderr
+    broken = tmp_path / "broken.py"
+    broken.write_text("x = (\n")
+    proc = run_cli("check-plugin", str(broken))
+    assert proc.returncode == 2 and "broken.py:1" in proc.stderr

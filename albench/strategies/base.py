@@ -205,7 +205,8 @@ class QueryContext:
             return self._cache["proba_pool"]
         if not hasattr(self.model, "predict_proba"):
             raise AlbenchInputError(
-                f"model {type(self.model).__name__} has no predict_proba; this strategy needs probabilities"
+                f"model {type(self.model).__name__} has no predict_proba; a strategy that reads "
+                "probabilities must declare PROBA (or PROBA_OR_DECISION) in its needs"
             )
         return expand_proba(self.model.predict_proba(self.X[positions]), self.model.classes_, self.n_classes)
 
@@ -216,7 +217,10 @@ class QueryContext:
                 self._cache["decision_pool"] = self.decision_function(self.pool)
             return self._cache["decision_pool"]
         if not hasattr(self.model, "decision_function"):
-            raise AlbenchInputError(f"model {type(self.model).__name__} has no decision_function")
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no decision_function; a strategy that reads "
+                "decision values must declare DECISION (or PROBA_OR_DECISION) in its needs"
+            )
         return np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
 
 
