@@ -9,7 +9,9 @@ from albench import register_dataset
 from albench.datasets.base import Dataset
 
 
-@register_dataset("example_blobs", description="Three Gaussian blobs in 2-D (example plugin)", source="generated")
+@register_dataset(
+    "example_blobs", description="Three Gaussian blobs in 2-D (example plugin)", source="generated"
+)
 def example_blobs(n_samples: int = 300, cluster_std: float = 2.0, seed: int = 0) -> Dataset:
     """``n_samples`` points in three blobs; the same parameters give the same data."""
     X, y = make_blobs(n_samples=n_samples, centers=3, cluster_std=cluster_std, random_state=seed)
