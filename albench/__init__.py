@@ -2,7 +2,15 @@
 
 from importlib import metadata
 
-from albench import datasets, labelers, metrics, models, strategies, suites  # noqa: F401  (registration)
+from albench import (  # noqa: F401  (registration)
+    adapters,  # noqa: F401, I001  (registers the skactiveml. prefix; imports nothing heavy)
+    datasets,
+    labelers,
+    metrics,
+    models,
+    strategies,
+    suites,
+)
 from albench.registry import DATASETS, LABELERS, METRICS, MODELS, STRATEGIES, SUITES
 from albench.store import load_results
 

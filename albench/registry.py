@@ -140,6 +140,8 @@ class Registry:
     ) -> None:
         """Resolve names ``"<prefix>:<rest>"`` on first use (e.g. ``openml:61``).
 
+        A prefix ending in ``"."`` takes names ``"<prefix><rest>"`` (``skactiveml.UncertaintySampling``).
+
         ``resolver(rest, full_name)`` returns ``(obj, meta)``; ``meta`` holds ``description``
         and any extra entry metadata. The entry is registered under the full name, in every
         process that asks for it (parallel workers included).
@@ -148,8 +150,8 @@ class Registry:
 
     def get(self, name: str, field: str | None = None) -> Entry:
         """Return the entry for ``name`` or raise an error listing the registered names."""
-        if name not in self._entries and isinstance(name, str) and ":" in name:
-            prefix, rest = name.split(":", 1)
+        prefix, rest = self._prefix_of(name)
+        if name not in self._entries and prefix is not None:
             if prefix in self.prefixes:
                 try:
                     obj, meta = self.prefixes[prefix][0](rest, name)
@@ -169,6 +171,18 @@ class Registry:
                 broken = "; ".join(f"{k}: {v}" for k, v in sorted(BROKEN_PLUGINS.items()))
                 error = AlbenchInputError(f"{error} (plugins that failed to load: {broken})")
             raise error from None
+
+    def _prefix_of(self, name: object) -> tuple[str | None, str]:
+        """``("openml", "61")`` for ``"openml:61"``; ``("skactiveml.", "X")`` for a prefix ending in "."."""
+        if not isinstance(name, str):
+            return None, ""
+        for prefix in self.prefixes:
+            if prefix.endswith(".") and name.startswith(prefix):
+                return prefix, name[len(prefix) :]
+        if ":" in name:
+            prefix, rest = name.split(":", 1)
+            return prefix, rest
+        return None, ""
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
