@@ -353,7 +353,7 @@ def list_(kind, plugins, data_dir, fmt):
     """List registered datasets, models, strategies, labelers, metrics or suites."""
     import json
 
-    from albench.datasets.datadir import resolve_data_dir, set_data_dir
+    from albench.datasets.datadir import get_data_dir, resolve_data_dir, set_data_dir
     from albench.listing import broken_plugin_records, component_records
     from albench.plugins import load_entry_points, try_plugin_files
 
@@ -367,17 +367,33 @@ def list_(kind, plugins, data_dir, fmt):
     kinds = [kind] if kind else sorted(REGISTRIES)
     data = {k: component_records(k) for k in kinds}
     broken = broken_plugin_records()
+    data_dir_text = "{} ({})".format(*get_data_dir())
     if fmt == "json":
         payload = {**data, "broken_plugins": broken}
+        if "datasets" in data:
+            payload["data_directory"] = data_dir_text
         click.echo(json.dumps(payload, indent=2, sort_keys=True, default=str))
         return
     if fmt == "plain":
-        click.echo("\t".join(("kind", "name", "status", "needs", "parameters", "reference", "description")))
+        header = (
+            "kind",
+            "name",
+            "status",
+            "needs",
+            "parameters",
+            "reference",
+            "description",
+            "source",
+            "available",
+        )
+        click.echo("\t".join(header))
         for k, records in data.items():
             for r in records:
                 click.echo("\t".join(_plain_fields(k, r)))
         for r in broken:
-            click.echo("\t".join(("plugins", r["name"], r["status"], "", "", "", r["description"])))
+            click.echo("\t".join(("plugins", r["name"], r["status"], "", "", "", r["description"], "", "")))
+        if "datasets" in data:
+            click.echo(f"# data directory: {data_dir_text}")
         return
     for k, records in data.items():
         out_console.print(_list_table(k, records))
@@ -408,6 +424,8 @@ def _plain_fields(kind: str, r: dict) -> tuple[str, ...]:
         _params_text(r.get("parameters")),
         r.get("reference", ""),
         r.get("description", ""),
+        r.get("source", ""),
+        r.get("available", ""),
     )
     return tuple(str(f).replace("\t", " ").replace("\n", " ") for f in fields)
 

@@ -30,7 +30,7 @@ def test_json_and_plain_formats(tmp_path):
     plain = run_cli("list", "models")  # piped: plain by default
     lines = plain.stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["kind", "name", "status"]
-    assert all(len(line.split("\t")) == 7 for line in lines)
+    assert all(len(line.split("\t")) == 9 for line in lines)
     assert any(line.startswith("models\tlogistic_regression\tavailable") for line in lines)
     table = run_cli("list", "models", "--format", "table")
     assert "logistic_regression" in table.stdout and "\t" not in table.stdout
