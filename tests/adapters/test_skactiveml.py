@@ -21,6 +21,14 @@ from albench.strategies.base import FEATURES, LABELED, PROBA, REFIT
 from albench.testing import check_strategy, make_context, make_problem
 
 
+@pytest.fixture(autouse=True)
+def _forget_resolved_names():
+    """Names resolved here must not leak into other tests' view of the registry."""
+    yield
+    for name in [n for n in STRATEGIES.names() if n.startswith("skactiveml.")]:
+        STRATEGIES._entries.pop(name)
+
+
 def test_missing_package_gives_the_install_hint(monkeypatch):
     from albench.adapters import skactiveml as adapter
 
