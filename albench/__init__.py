@@ -3,6 +3,7 @@
 from importlib import metadata
 
 from albench import (  # noqa: F401  (registration)
+    adapters,  # noqa: F401, I001  (registers the skactiveml. prefix; imports nothing heavy)
     datasets,
     labelers,
     metrics,

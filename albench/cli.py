@@ -112,6 +112,11 @@ def main() -> None:
     help="Write every (dataset, repetition)'s split and initial set to this JSON file, for "
     "protocol.splits_file.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the input and print the cells per axis, cells already stored and a rough cost; run nothing.",
+)
 def run(
     config,
     suite,
@@ -129,8 +134,13 @@ def run(
     make_report,
     data_dir,
     export_splits,
+    dry_run,
 ):
-    """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
+    """Simulate every cell of an experiment (the quick suite when CONFIG is omitted).
+
+    Without CONFIG, --datasets/--models/--strategies run their own grid in a results folder
+    named after the axes given (results/quick is the quick suite's alone).
+    """
     try:
         plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
         ensure_plugins(plugin_files)
@@ -150,9 +160,17 @@ def run(
                 "seed": seed,
             },
         )
+        if config is None and (datasets or models or strategies):
+            from albench.dryrun import axes_name
+
+            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies))
+            raw.pop("name", None)
         exp = parse_config(raw, source=source, default_name=default_name)
     except AlbenchInputError as exc:
         _fail(str(exc))
+        return
+    if dry_run:
+        _dry_run(exp, out, data_dir)
         return
 
     progress = Progress(
@@ -204,6 +222,32 @@ def run(
     if make_report:
         _write_report(summary.results_dir, "reports", None, "trapezoid")
     sys.exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _dry_run(exp, out, data_dir) -> None:
+    """Print what ``run`` would do; exit 2 on bad input, else 0. Writes nothing."""
+    from albench.datasets.datadir import resolve_data_dir, set_data_dir
+    from albench.dryrun import plan_run
+    from albench.grid import check_feasible
+
+    try:
+        set_data_dir(*resolve_data_dir(data_dir, exp.data_dir))
+        plan = plan_run(exp, check_feasible(exp), out)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    axes = " x ".join(f"{n} {axis}" for axis, n in plan.axes.items())
+    out_console.print(f"experiment {escape(exp.name)}: {axes} = {plan.total} cell(s)")
+    for label, d in plan.per_dataset.items():
+        out_console.print(
+            f"  {escape(label)}: pool {d['pool']}, budget {d['budget']}, {d['rounds']} round(s) per cell"
+        )
+    out_console.print(f"already stored: {plan.stored} of {plan.total} in {escape(str(plan.results_dir))}")
+    out_console.print(
+        f"to run: {plan.total - plan.stored} cell(s), {plan.fits} model fit(s), roughly "
+        f"{plan.seconds:.1f} s of fitting on one worker (query time not included)"
+    )
+    sys.exit(EXIT_OK)
 
 
 def _print_summary(summary, exp) -> None:
@@ -392,64 +436,197 @@ def check(results_dir, reference, max_z):
 
 @main.command(name="list")
 @click.argument("kind", required=False, type=click.Choice(sorted(REGISTRIES)))
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Python file registering components (repeatable); a broken one is listed as unavailable.",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
     help="Data folder used to tell whether card datasets are available (default: $ALBENCH_DATA, ./data).",
 )
-def list_(kind, plugins, data_dir):
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "plain", "json"]),
+    default=None,
+    help="Output format [default: table on a terminal, plain when piped].",
+)
+def list_(kind, plugins, data_dir, fmt):
     """List registered datasets, models, strategies, labelers, metrics, suites or stopping criteria."""
-    from albench.datasets.cards import availability
-    from albench.datasets.datadir import resolve_data_dir, set_data_dir
+    import json
 
+    from albench.datasets.datadir import get_data_dir, resolve_data_dir, set_data_dir
+    from albench.listing import broken_plugin_records, component_records
+    from albench.plugins import load_entry_points, try_plugin_files
+
+    load_entry_points()
+    try_plugin_files(tuple(plugins))  # failures land in the "plugins" section
     try:
-        ensure_plugins(tuple(plugins))
+        set_data_dir(*resolve_data_dir(data_dir))
     except AlbenchInputError as exc:
         _fail(str(exc))
-    set_data_dir(*resolve_data_dir(data_dir))
+    fmt = fmt or ("table" if sys.stdout.isatty() else "plain")
     kinds = [kind] if kind else sorted(REGISTRIES)
-    for k in kinds:
-        reg = REGISTRIES[k]
-        table = Table(title=f"{k} ({len(reg)})", title_justify="left")
-        table.add_column("name", style="bold")
-        table.add_column("description")
-        extra = {"strategies": "reference", "datasets": "source", "stopping": "reference"}.get(k)
-        if extra:
-            table.add_column(extra)
-        if k == "strategies":
-            table.add_column("needs (default parameters)")
-        if k == "datasets":
-            table.add_column("available")
-        for e in reg:
-            cols = [e.name, e.description]
-            if extra == "reference":
-                cols.append(e.reference)
-                if k == "strategies":
-                    cols.append(_needs_text(e.obj))
-            elif extra == "source":
-                cols.append(str(e.meta.get("source", "")))
-            if k == "datasets":
-                cols.append(availability(e))
-            table.add_row(*(escape(c) for c in cols))
-        for prefix, (_, description) in sorted(reg.prefixes.items()):
-            blanks = [""] * (len(table.columns) - 3)
-            table.add_row(escape(f"{prefix}:<id>"), escape(description), escape(prefix), *blanks)
-        for name, reason in sorted(reg.unavailable.items()):
-            blanks = [""] * (len(table.columns) - 2)
-            table.add_row(escape(name), f"[red]unavailable[/]: {escape(reason)}", *blanks)
-        if k == "datasets":
-            table.caption = escape("data directory: {} ({})".format(*get_data_dir()))
+    data = {k: component_records(k) for k in kinds}
+    broken = broken_plugin_records()
+    data_dir_text = "{} ({})".format(*get_data_dir())
+    if fmt == "json":
+        payload = {**data, "broken_plugins": broken}
+        if "datasets" in data:
+            payload["data_directory"] = data_dir_text
+        click.echo(json.dumps(payload, indent=2, sort_keys=True, default=str))
+        return
+    if fmt == "plain":
+        header = (
+            "kind",
+            "name",
+            "status",
+            "needs",
+            "parameters",
+            "reference",
+            "description",
+            "source",
+            "available",
+        )
+        click.echo("\t".join(header))
+        for k, records in data.items():
+            for r in records:
+                click.echo("\t".join(_plain_fields(k, r)))
+        for r in broken:
+            click.echo("\t".join(("plugins", r["name"], r["status"], "", "", "", r["description"], "", "")))
+        if "datasets" in data:
+            click.echo(f"# data directory: {data_dir_text}")
+        return
+    for k, records in data.items():
+        out_console.print(_list_table(k, records))
+    if broken:
+        table = Table(title=f"plugins that failed to load ({len(broken)})", title_justify="left")
+        table.add_column("plugin", style="bold")
+        table.add_column("error")
+        for r in broken:
+            table.add_row(escape(r["name"]), f"[red]unavailable[/]: {escape(r['description'])}")
         out_console.print(table)
 
 
-def _needs_text(strategy_cls) -> str:
-    """What a strategy needs from the query model, with its default parameters."""
+def _params_text(params: dict | None) -> str:
+    if not params:
+        return "-"
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+def _plain_fields(kind: str, r: dict) -> tuple[str, ...]:
+    needs = r.get("needs")
+    fields = (
+        kind,
+        r["name"],
+        r["status"],
+        "?"
+        if needs is None and kind == "strategies" and r["status"] == "available"
+        else ",".join(needs or []),
+        _params_text(r.get("parameters")),
+        r.get("reference", ""),
+        r.get("description", ""),
+        r.get("source", ""),
+        r.get("available", ""),
+    )
+    return tuple(str(f).replace("\t", " ").replace("\n", " ") for f in fields)
+
+
+def _list_table(kind: str, records: list[dict]) -> Table:
+
+    n = sum(r["status"] == "available" for r in records)
+    table = Table(title=f"{kind} ({n})", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("description")
+    if kind == "strategies":
+        table.add_column("reference")
+        table.add_column("needs (default parameters)")
+    if kind == "datasets":
+        table.add_column("source")
+        table.add_column("available")
+    if kind in ("strategies", "models", "labelers"):
+        table.add_column("parameters")
+    for r in records:
+        if r["status"] == "unavailable":
+            desc = f"[red]unavailable[/]: {escape(r['description'])}"
+        else:
+            desc = escape(r["description"])
+        cols = []
+        if kind == "strategies":
+            needs = r.get("needs")
+            cols = [r.get("reference", ""), "?" if needs is None else (", ".join(needs) or "-")]
+        if kind == "datasets":
+            cols = [r.get("source", ""), r.get("available", "")]
+        if kind in ("strategies", "models", "labelers"):
+            cols.append(_params_text(r.get("parameters")) if r["status"] == "available" else "")
+        table.add_row(escape(r["name"]), desc, *(escape(str(c)) for c in cols))
+    if kind == "datasets":
+        table.caption = escape("data directory: {} ({})".format(*get_data_dir()))
+    return table
+
+
+@main.command(name="check-plugin")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check_plugin(files):
+    """Run the conformance kit on every strategy, model and dataset the FILES register.
+
+    Exit 0 when all checks pass, 1 when one fails, 2 when a file cannot be loaded or
+    registers nothing.
+    """
+    from albench.plugins import file_sha256, load_entry_points, load_plugin_file
+    from albench.registry import DATASETS, MODELS, STRATEGIES
+    from albench.testing import check_dataset, check_model, check_strategy
+
     try:
-        needs = strategy_cls().needs
-    except Exception:  # a plugin strategy without defaults: needs depend on its parameters
-        return "?"
-    return ", ".join(sorted(needs)) or "-"
+        load_entry_points()
+        for file in files:
+            load_plugin_file(file)
+    except AlbenchInputError as exc:
+        _fail(str(exc))
+        return
+    n_failed = 0
+    for file in files:
+        origin = {"sha256": file_sha256(file)}
+        found = {
+            kind: [e for e in reg if e.origin == origin]
+            for kind, reg in (("strategy", STRATEGIES), ("model", MODELS), ("dataset", DATASETS))
+        }
+        if not any(found.values()):
+            _fail(f"{file}: registers no strategy, model or dataset (use albench.register_strategy etc.)")
+            return
+        for kind, entries in found.items():
+            for e in entries:
+                if kind == "strategy":
+                    results = check_strategy(e.obj, raise_on_failure=False)
+                else:
+                    checker = check_model if kind == "model" else check_dataset
+                    try:
+                        results = checker(e.obj)
+                    except AssertionError as exc:
+                        results = [_Failed(str(exc))]
+                for r in results:
+                    mark = "[green]PASS[/]" if r.passed else "[red]FAIL[/]"
+                    detail = "" if r.passed else f": {escape(r.message)}"
+                    out_console.print(
+                        f"{mark} {kind} {escape(e.name)}: {escape(r.name)}{detail}", soft_wrap=True
+                    )
+                    n_failed += not r.passed
+    out_console.print(f"{n_failed} check(s) failed" if n_failed else "all checks passed")
+    sys.exit(EXIT_FAILED if n_failed else EXIT_OK)
+
+
+class _Failed:
+    """A failed check of a model or dataset factory, shaped like a CheckResult."""
+
+    passed = False
+    name = "conformance"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _experiment_from_manifest(manifest: dict, source: str):
@@ -492,58 +669,73 @@ def status(results_dir):
 @click.argument("results_dir", type=click.Path(file_okay=False))
 @click.option("--sample", default=3, show_default=True, type=click.IntRange(min=1), help="Cells to re-run.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the sample.")
-@click.option("--plugin", "plugins", multiple=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A copy of a recorded plugin file that moved (matched by content hash; repeatable).",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
     help="Data folder (default: $ALBENCH_DATA, else the one the run recorded).",
 )
-def verify(results_dir, sample, seed, plugins, data_dir):
-    """Re-run a sample of stored cells and compare their rows bit for bit (timings excepted)."""
+@click.option(
+    "-j",
+    "--jobs",
+    "n_jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Parallel workers; -1 for all cores.",
+)
+def verify(results_dir, sample, seed, plugins, data_dir, n_jobs):
+    """Re-run a sample of stored cells and compare their rows bit for bit (timings excepted).
+
+    The plugins recorded in the manifest are loaded from where the run found them; a file
+    that moved is passed with --plugin, a package must be installed at the recorded version.
+    """
     from albench.datasets.datadir import resolve_data_dir, set_data_dir
     from albench.grid import expand_grid
-    from albench.simulation import TIMING_COLUMNS, run_cell
+    from albench.plugins import load_recorded
+    from albench.runner import resolve_n_jobs
     from albench.store import ResultStore
+    from albench.verification import verify_cells
 
     store = ResultStore(results_dir)
     try:
-        ensure_plugins(tuple(plugins))
+        n_jobs = resolve_n_jobs(n_jobs)
         manifest = store.read_manifest()
-        set_data_dir(*resolve_data_dir(data_dir, manifest.get("data_dir")))
+        plugin_files = load_recorded(manifest, tuple(plugins))
+        data_path, how = resolve_data_dir(data_dir, manifest.get("data_dir"))
+        set_data_dir(data_path, how)
         exp = _experiment_from_manifest(manifest, str(store.manifest_path()))
     except AlbenchInputError as exc:
         _fail(str(exc))
+        return
     cells = {c.key: c for c in expand_grid(exp)}
     stored = sorted(k for k in store.stored_keys() if k in cells)
     if not stored:
         _fail(f"{results_dir}: no stored cells to verify")
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(stored, size=min(sample, len(stored)), replace=False)
+    chosen = [str(k) for k in rng.choice(stored, size=min(sample, len(stored)), replace=False)]
     mismatches = 0
-    for key in chosen:
-        expected = pd.read_parquet(store.cell_path(key)).drop(columns=list(TIMING_COLUMNS))
-        got = run_cell(cells[key]).drop(columns=list(TIMING_COLUMNS))
-        got = pd.read_parquet(_roundtrip(got))
-        try:
-            pd.testing.assert_frame_equal(expected, got, check_exact=True)
-            out_console.print(f"[green]identical[/] {key}  {escape(cells[key].describe())}")
-        except AssertionError as exc:
+    verdicts = verify_cells(
+        [cells[k] for k in chosen],
+        [str(store.cell_path(k)) for k in chosen],
+        plugin_files,
+        str(data_path),
+        n_jobs,
+    )
+    for v in verdicts:
+        if v.identical:
+            out_console.print(f"[green]identical[/] {v.key}  {escape(v.description)}")
+        else:
             mismatches += 1
-            first = str(exc).strip().splitlines()
-            out_console.print(
-                f"[red]DIFFERENT[/] {key}  {escape(cells[key].describe())}: {escape(' '.join(first[:3]))}"
-            )
+            out_console.print(f"[red]DIFFERENT[/] {v.key}  {escape(v.description)}: {escape(v.detail)}")
     out_console.print(f"{len(chosen) - mismatches} of {len(chosen)} re-run cell(s) identical")
     sys.exit(EXIT_OK if mismatches == 0 else EXIT_FAILED)
-
-
-def _roundtrip(df: pd.DataFrame):
-    import io
-
-    buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
-    buf.seek(0)
-    return buf
 
 
 @main.command()

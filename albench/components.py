@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from albench.errors import AlbenchInputError
-from albench.registry import DATASETS, LABELERS, REBALANCERS, STRATEGIES, UPDATES, Registry
+from albench.registry import DATASETS, LABELERS, MODELS, REBALANCERS, STRATEGIES, UPDATES, Registry
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -71,10 +71,25 @@ class ComponentSpec:
     extra: dict = field(default_factory=dict)
 
     def identity(self) -> dict:
-        """What identifies the component in a cell key and in seeds."""
+        """What identifies the component in a cell key.
+
+        Name, resolved parameters, label and extra settings; for a component that a plugin
+        registered, also its origin (package version or file content hash), so that two
+        versions of a plugin never share a key. Built-ins carry no origin: their keys do not
+        change when the albench version does not change the result format.
+        """
         out = {"name": self.name, "params": to_jsonable(self.resolved), "label": self.label}
         if self.extra:
             out["extra"] = to_jsonable(self.extra)
+        origin = component_origin(self.kind, self.name)
+        if origin is not None:
+            out["origin"] = origin
+        nested = {
+            k: component_origin(v.kind, v.name) for k, v in self.extra.items() if isinstance(v, ComponentSpec)
+        }
+        nested = {k: v for k, v in nested.items() if v is not None}
+        if nested:
+            out["extra_origin"] = nested
         return out
 
     def seed_name(self) -> str:
@@ -131,11 +146,25 @@ def signature_params(obj: Any, kind: str, name: str, params: dict, field: str) -
 def _registry_for(kind: str) -> Registry:
     return {
         "dataset": DATASETS,
+        "model": MODELS,
         "strategy": STRATEGIES,
         "labeler": LABELERS,
         "update": UPDATES,
         "rebalancer": REBALANCERS,
     }[kind]
+
+
+def component_origin(kind: str, name: str) -> dict | None:
+    """The origin of a registered component (``None`` for built-ins and unknown names).
+
+    See :attr:`albench.registry.Entry.origin`.
+    """
+    registry = _registry_for(kind)
+    try:
+        entry = registry.get(name)
+    except AlbenchInputError:
+        return None
+    return to_jsonable(entry.origin) if entry.origin is not None else None
 
 
 def build_instance(kind: str, name: str, params: dict, field: str) -> Any:

@@ -9,6 +9,7 @@ reason instead of breaking discovery.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,11 @@ class Entry:
         Literature reference (may be empty).
     meta : dict
         Kind-specific extra information (e.g. a dataset's source).
+    origin : dict or None
+        Where the code comes from when it is not part of albench: ``{"distribution": name,
+        "version": v}`` for an installed package, ``{"sha256": hash}`` of a ``--plugin`` file.
+        ``None`` for built-ins. It enters the key of every cell that uses the component, so
+        results of two versions of a plugin never mix (DESIGN invariant 3).
     """
 
     name: str
@@ -38,6 +44,24 @@ class Entry:
     description: str
     reference: str = ""
     meta: dict = field(default_factory=dict)
+    origin: dict | None = None
+
+
+#: The origin given to components registered right now (set while a plugin loads).
+_current_origin: dict | None = None
+#: Plugins (entry points or files) that failed to load: their name -> the reason.
+BROKEN_PLUGINS: dict[str, str] = {}
+
+
+@contextmanager
+def registering_from(origin: dict | None) -> Iterator[None]:
+    """Give ``origin`` to every component registered inside the ``with`` block."""
+    global _current_origin
+    previous, _current_origin = _current_origin, origin
+    try:
+        yield
+    finally:
+        _current_origin = previous
 
 
 class Registry:
@@ -55,6 +79,8 @@ class Registry:
         self.unavailable: dict[str, str] = {}
         #: prefix -> (resolver, description); see :meth:`add_prefix`
         self.prefixes: dict[str, tuple[Callable[[str, str], tuple[Any, dict]], str]] = {}
+        #: called as ``check(name, obj)`` before an entry is added; raises on a bad component
+        self.check: Callable[[str, Any], None] | None = None
 
     def register(
         self,
@@ -81,17 +107,30 @@ class Registry:
         description: str,
         reference: str = "",
         replace: bool = False,
+        origin: dict | None = None,
         **meta: Any,
     ) -> Entry:
-        """Register ``obj`` under ``name``; a second registration of a name is an error."""
+        """Register ``obj`` under ``name``; a second registration of a name is an error.
+
+        ``origin`` defaults to the plugin being loaded (see :func:`registering_from`).
+        """
         if not name or not isinstance(name, str):
             raise AlbenchInputError(f"{self.kind} name {name!r}: must be a non-empty string")
+        if self.check is not None:
+            self.check(name, obj)
         if name in self._entries and not replace and self._entries[name].obj is not obj:
             raise AlbenchInputError(
                 f"{self.kind} {name!r} is already registered "
                 f"(by {_origin(self._entries[name].obj)}); pick another name"
             )
-        entry = Entry(name=name, obj=obj, description=description, reference=reference, meta=dict(meta))
+        entry = Entry(
+            name=name,
+            obj=obj,
+            description=description,
+            reference=reference,
+            meta=dict(meta),
+            origin=origin if origin is not None else _current_origin,
+        )
         self._entries[name] = entry
         self.unavailable.pop(name, None)
         return entry
@@ -101,6 +140,8 @@ class Registry:
     ) -> None:
         """Resolve names ``"<prefix>:<rest>"`` on first use (e.g. ``openml:61``).
 
+        A prefix ending in ``"."`` takes names ``"<prefix><rest>"`` (``skactiveml.UncertaintySampling``).
+
         ``resolver(rest, full_name)`` returns ``(obj, meta)``; ``meta`` holds ``description``
         and any extra entry metadata. The entry is registered under the full name, in every
         process that asks for it (parallel workers included).
@@ -109,8 +150,8 @@ class Registry:
 
     def get(self, name: str, field: str | None = None) -> Entry:
         """Return the entry for ``name`` or raise an error listing the registered names."""
-        if name not in self._entries and isinstance(name, str) and ":" in name:
-            prefix, rest = name.split(":", 1)
+        prefix, rest = self._prefix_of(name)
+        if name not in self._entries and prefix is not None:
             if prefix in self.prefixes:
                 try:
                     obj, meta = self.prefixes[prefix][0](rest, name)
@@ -125,7 +166,23 @@ class Registry:
                 raise AlbenchInputError(
                     f"{field or self.kind} = {name!r}: unavailable on this machine: {self.unavailable[name]}"
                 ) from None
-            raise unknown_name(self.kind, name, self._entries, field) from None
+            error = unknown_name(self.kind, name, self._entries, field)
+            if BROKEN_PLUGINS:
+                broken = "; ".join(f"{k}: {v}" for k, v in sorted(BROKEN_PLUGINS.items()))
+                error = AlbenchInputError(f"{error} (plugins that failed to load: {broken})")
+            raise error from None
+
+    def _prefix_of(self, name: object) -> tuple[str | None, str]:
+        """``("openml", "61")`` for ``"openml:61"``; ``("skactiveml.", "X")`` for a prefix ending in "."."""
+        if not isinstance(name, str):
+            return None, ""
+        for prefix in self.prefixes:
+            if prefix.endswith(".") and name.startswith(prefix):
+                return prefix, name[len(prefix) :]
+        if ":" in name:
+            prefix, rest = name.split(":", 1)
+            return prefix, rest
+        return None, ""
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries

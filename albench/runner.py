@@ -20,7 +20,7 @@ from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.grid import Cell, check_feasible, expand_grid
-from albench.plugins import ensure_plugins
+from albench.plugins import ensure_plugins, provenance
 from albench.simulation import run_cell
 from albench.splits_export import export_experiment_splits
 from albench.store import ResultStore
@@ -143,6 +143,7 @@ def build_manifest(
         "cells": [c.key for c in cells],
         "ceiling": [t.key for t in ceilings],
         "plugins": list(plugin_files),
+        "plugin_provenance": provenance(plugin_files),
         "cell_index": {
             c.key: {
                 "dataset": c.dataset.label,

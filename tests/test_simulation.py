@@ -175,7 +175,7 @@ class _Labeled(Strategy):
         return ctx.labeled[:batch_size]
 
 
-@pytest.mark.parametrize(("cls", "message"), [(_Duplicates, "duplicate"), (_Labeled, "outside the pool")])
+@pytest.mark.parametrize(("cls", "message"), [(_Duplicates, "duplicate"), (_Labeled, "not in ctx.pool")])
 def test_contract_violations_are_caught(cls, message):
     STRATEGIES.add(f"broken_{cls.__name__}", cls, description="test only", replace=True)
     exp = experiment(grid={"strategies": [f"broken_{cls.__name__}"]})

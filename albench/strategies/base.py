@@ -6,6 +6,7 @@ A strategy is a thin, scikit-learn-style class (``__init__`` only stores paramet
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from albench.errors import AlbenchInputError
+from albench.registry import STRATEGIES
 from albench.strategies import kernels
 
 #: The query model exposes ``predict_proba``.
@@ -30,6 +32,116 @@ FEATURES = "features"
 LABELED = "labeled"
 
 CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED})
+_CONSTANT_NAMES = {
+    PROBA: "PROBA",
+    DECISION: "DECISION",
+    PROBA_OR_DECISION: "PROBA_OR_DECISION",
+    REFIT: "REFIT",
+    FEATURES: "FEATURES",
+    LABELED: "LABELED",
+}
+
+
+class StrategyContractError(RuntimeError):
+    """A strategy returned something the loop cannot use (see :func:`check_query_result`)."""
+
+
+def allowed_needs_text() -> str:
+    """The allowed values of ``needs`` in words, for error messages and docs."""
+    return ", ".join(f"{v!r} ({_CONSTANT_NAMES[v]})" for v in sorted(CAPABILITIES))
+
+
+def check_needs(label: str, needs: Any) -> frozenset[str]:
+    """Validate a strategy's ``needs``: a set of the strings in :data:`CAPABILITIES`.
+
+    The constants (:data:`PROBA`, ...) are those strings; either spelling works.
+
+    Raises
+    ------
+    AlbenchInputError
+        Naming the strategy, the bad value and the allowed values.
+    """
+    if isinstance(needs, str) or not isinstance(needs, (set, frozenset, list, tuple)):
+        raise AlbenchInputError(
+            f"strategy {label!r}: needs = {needs!r}: must be a set of strings, e.g. "
+            f"frozenset({{PROBA}}); allowed values: {allowed_needs_text()}"
+        )
+    bad = sorted(str(n) for n in needs if n not in CAPABILITIES)
+    if bad:
+        raise AlbenchInputError(
+            f"strategy {label!r}: needs = {set(needs)!r}: unknown value {', '.join(map(repr, bad))}; "
+            f"allowed values: {allowed_needs_text()} (import them from albench.strategies.base)"
+        )
+    return frozenset(needs)
+
+
+def _check_strategy_entry(name: str, obj: Any) -> None:
+    """Registration-time check of a strategy class: its ``needs`` (when not a property)."""
+    if not isinstance(obj, type):
+        raise AlbenchInputError(f"strategy {name!r}: register a class (a Strategy subclass), not {obj!r}")
+    raw = inspect.getattr_static(obj, "needs", frozenset())
+    if isinstance(raw, property):
+        return  # depends on the parameters: checked on the instance before any work
+    check_needs(name, raw)
+    if not callable(getattr(obj, "query", None)):
+        raise AlbenchInputError(f"strategy {name!r}: has no query(ctx, batch_size, rng) method")
+
+
+STRATEGIES.check = _check_strategy_entry
+
+
+def check_query_result(chosen: Any, pool: np.ndarray, k: int, label: str) -> np.ndarray:
+    """Check what a strategy's ``query`` returned; return it as an int64 array.
+
+    The contract: a 1-D integer array of ``k`` distinct values taken from ``ctx.pool``
+    (positions, i.e. row numbers of ``ctx.X``), not indices into ``ctx.pool``.
+
+    Parameters
+    ----------
+    chosen : array-like
+        What ``query`` returned.
+    pool : ndarray of int
+        ``ctx.pool`` of that round.
+    k : int
+        The expected number of samples (``min(batch_size, len(pool))``).
+    label : str
+        The strategy's label, for the message.
+
+    Raises
+    ------
+    StrategyContractError
+        Saying what was returned and what was expected.
+    """
+    expected = f"expected a 1-D integer array of {k} distinct values taken from ctx.pool"
+    hint = "return positions (row numbers of ctx.X) from ctx.pool, e.g. ctx.pool[idx]"
+    try:
+        arr = np.asarray(chosen)
+    except Exception:  # noqa: BLE001 - whatever it was, it is not an array
+        arr = None
+    if arr is None or arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
+        shape = "?" if arr is None else f"shape {arr.shape}, dtype {arr.dtype}"
+        raise StrategyContractError(
+            f"strategy {label!r} returned {type(chosen).__name__} ({shape}); {expected}"
+        )
+    arr = arr.astype(np.int64)
+    if arr.shape[0] != k:
+        raise StrategyContractError(f"strategy {label!r} returned {arr.shape[0]} value(s); {expected}")
+    uniq, counts = np.unique(arr, return_counts=True)
+    if uniq.shape[0] != k:
+        dup = uniq[counts > 1][:5].tolist()
+        raise StrategyContractError(f"strategy {label!r} returned duplicates {dup}; {expected}")
+    outside = ~np.isin(arr, pool)
+    if outside.any():
+        bad = arr[outside][:5].tolist()
+        looks_like_indices = bool(arr.min() >= 0 and arr.max() < len(pool))
+        extra = (
+            " They look like indices into ctx.pool (0 .. len(ctx.pool) - 1); " if looks_like_indices else " "
+        )
+        raise StrategyContractError(
+            f"strategy {label!r} returned {int(outside.sum())} value(s) not in ctx.pool (e.g. {bad}); "
+            f"{expected}.{extra}{hint}"
+        )
+    return arr
 
 
 def model_capabilities(estimator: Any) -> frozenset[str]:
@@ -93,7 +205,8 @@ class QueryContext:
             return self._cache["proba_pool"]
         if not hasattr(self.model, "predict_proba"):
             raise AlbenchInputError(
-                f"model {type(self.model).__name__} has no predict_proba; this strategy needs probabilities"
+                f"model {type(self.model).__name__} has no predict_proba; a strategy that reads "
+                "probabilities must declare PROBA (or PROBA_OR_DECISION) in its needs"
             )
         return expand_proba(self.model.predict_proba(self.X[positions]), self.model.classes_, self.n_classes)
 
@@ -104,7 +217,10 @@ class QueryContext:
                 self._cache["decision_pool"] = self.decision_function(self.pool)
             return self._cache["decision_pool"]
         if not hasattr(self.model, "decision_function"):
-            raise AlbenchInputError(f"model {type(self.model).__name__} has no decision_function")
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no decision_function; a strategy that reads "
+                "decision values must declare DECISION (or PROBA_OR_DECISION) in its needs"
+            )
         return np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
 
 
@@ -120,12 +236,34 @@ def expand_proba(proba: np.ndarray, model_classes: np.ndarray, n_classes: int) -
 
 
 class Strategy(BaseEstimator):
-    """Base class of query strategies.
+    """Base class of query strategies: subclass it to write your own.
 
-    Subclasses set ``needs`` (a subset of :data:`CAPABILITIES`), store their parameters in
-    ``__init__`` without changing them, validate them in :meth:`validate`, and implement
-    :meth:`query`. ``needs`` may be a property when it depends on the parameters (a committee
-    of heterogeneous models needs nothing from the query model).
+    What to implement
+    -----------------
+    ``__init__(self, a=1, ...)``
+        Only store each parameter under its own name (``self.a = a``), with defaults; no
+        other work. ``get_params`` then describes the strategy completely, which is what
+        the cell key hashes. A parameter the class does not accept is reported by name.
+    ``validate(self)``
+        Optional. Raise :class:`~albench.errors.AlbenchInputError` naming a bad parameter
+        (use :func:`check_int`, :func:`check_float`, :func:`check_choice`). Called once,
+        before any cell runs, so bad parameters fail the run up front.
+    ``needs``
+        A class attribute: a frozenset of what the strategy reads from the query model and
+        the context, taken from :data:`CAPABILITIES` (the constants :data:`PROBA`,
+        :data:`DECISION`, :data:`PROBA_OR_DECISION`, :data:`REFIT`, :data:`FEATURES`,
+        :data:`LABELED` are those strings). Checked when the class is registered; a model
+        that cannot serve it is rejected before any work. It may be a property when it
+        depends on the parameters.
+    ``query(self, ctx, batch_size, rng)``
+        Choose the batch; see :meth:`query`.
+
+    What the harness guarantees
+    ---------------------------
+    ``ctx.model`` is fitted on the labeled set; ``ctx.pool`` is non-empty; ``batch_size``
+    is at least 1; ``rng`` is the strategy's own stream, seeded from (experiment seed,
+    dataset, repetition, strategy), the same in every run. The true labels of the pool are
+    not reachable from ``ctx``.
     """
 
     needs: ClassVar[frozenset[str]] = frozenset()
@@ -137,7 +275,12 @@ class Strategy(BaseEstimator):
         """Raise :class:`AlbenchInputError` naming a bad parameter. Called before any work."""
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        """Return ``min(batch_size, len(ctx.pool))`` distinct positions taken from ``ctx.pool``.
+        """Return ``min(batch_size, len(ctx.pool))`` distinct values taken from ``ctx.pool``.
+
+        The values are *positions*: row numbers of ``ctx.X``, the same numbers ``ctx.pool``
+        holds, not indices into ``ctx.pool``. With scores ``s`` of the pool (one per entry of
+        ``ctx.pool``), return ``ctx.pool[select_top_k(s, k, rng)]``. The result is checked by
+        :func:`check_query_result`.
 
         Parameters
         ----------
@@ -147,6 +290,11 @@ class Strategy(BaseEstimator):
             Number of samples to return (fewer only when the pool is smaller).
         rng : numpy.random.Generator
             The strategy's own random stream for this cell; the only randomness allowed.
+
+        Returns
+        -------
+        ndarray of int, shape (min(batch_size, len(ctx.pool)),)
+            Distinct values of ``ctx.pool``.
         """
         raise NotImplementedError
 
@@ -172,7 +320,11 @@ def pool_uncertainty(strategy: Strategy, ctx: QueryContext) -> np.ndarray:
 
 
 def check_strategy_model(strategy_label: str, strategy: Strategy, model_label: str, estimator: Any) -> None:
-    """Reject, before any work, a strategy paired with a model that cannot serve it."""
+    """Reject, before any work, a strategy paired with a model that cannot serve it.
+
+    A bad ``needs`` (a typo such as ``"probability"``) is reported as the strategy's error.
+    """
+    check_needs(strategy_label, strategy.needs)
     missing = set(strategy.needs) - model_capabilities(estimator)
     if missing:
         words = {
