@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -29,6 +31,8 @@ from albench.runner import BACKENDS, run_experiment
 from albench.suites import suite_as_config
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: Ctrl-C: the run stopped early (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 out_console = Console(highlight=False)
 if not out_console.is_terminal:  # keep tables whole in logs and pipes
     out_console = Console(highlight=False, width=160)
@@ -38,6 +42,28 @@ err_console = Console(stderr=True, highlight=False)
 def _fail(message: str) -> None:
     err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def _fail_os(exc: OSError, flag: str = "--out") -> None:
+    """One line for an I/O failure: exit 2 when a path given is unusable, 1 when the machine is."""
+    path = exc.filename or "?"
+    reason = exc.strerror or str(exc)
+    code = exc.errno
+    if code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        message, status = f"{path}: {reason}; a file is in the way, {flag} must name a folder", EXIT_BAD_INPUT
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        message = f"{path}: cannot write ({reason}); make it writable or choose another {flag}"
+        status = EXIT_FAILED
+    elif code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        message = (
+            f"{path}: {reason} (disk full or file size limit); free space or raise the limit and run "
+            "again (complete cells stay stored)"
+        )
+        status = EXIT_FAILED
+    else:
+        message, status = f"{path}: {reason}", EXIT_FAILED
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    sys.exit(status)
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -83,7 +109,14 @@ def main() -> None:
     show_default=True,
     help="Parallel workers; -1 for all cores.",
 )
-@click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True)
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    help="local: albench's own worker processes (cell timeouts, crashes recorded); "
+    "loky, dask, ray: joblib backends; sequential: in this process.",
+)
 @click.option(
     "--out",
     default="results",
@@ -112,6 +145,19 @@ def main() -> None:
     help="Write every (dataset, repetition)'s split and initial set to this JSON file, for "
     "protocol.splits_file.",
 )
+@click.option(
+    "--cell-timeout",
+    type=float,
+    default=None,
+    help="Seconds a cell may run before its worker is stopped and the cell recorded as failed "
+    "(overrides the config's cell_timeout).",
+)
+@click.option(
+    "--retries",
+    type=int,
+    default=None,
+    help="Extra attempts for a cell whose worker died (overrides the config's retries; default 0).",
+)
 def run(
     config,
     suite,
@@ -129,9 +175,15 @@ def run(
     make_report,
     data_dir,
     export_splits,
+    cell_timeout,
+    retries,
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted)."""
     try:
+        if cell_timeout is not None and not (cell_timeout > 0 and cell_timeout != float("inf")):
+            raise AlbenchInputError(f"--cell-timeout = {cell_timeout}: must be a positive number of seconds")
+        if retries is not None and retries < 0:
+            raise AlbenchInputError(f"--retries = {retries}: must be an integer >= 0")
         plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
         ensure_plugins(plugin_files)
         raw, source, default_name = _read_raw(config, suite)
@@ -196,10 +248,26 @@ def run(
                 on_cell=on_cell,
                 data_dir=data_dir,
                 export_splits=export_splits,
+                cell_timeout=cell_timeout,
+                retries=retries,
+                isolate=True,
+                handle_sigint=True,
+                on_note=lambda message: progress.console.print(f"[yellow]note:[/] {escape(message)}"),
             )
     except AlbenchInputError as exc:
         _fail(str(exc))
         return
+    except OSError as exc:
+        _fail_os(exc)
+        return
+    if summary.interrupted:
+        err_console.print(
+            f"interrupted: {summary.ran} cell(s) stored in this run, {summary.skipped} stored before, "
+            f"{len(summary.failed)} failed, {summary.discarded} in flight discarded, of {summary.total}; "
+            "run the same command again to resume"
+        )
+        out_console.print(f"results: {escape(str(summary.results_dir))}")
+        sys.exit(EXIT_INTERRUPTED)
     _print_summary(summary, exp)
     if make_report:
         _write_report(summary.results_dir, "reports", None, "trapezoid")
@@ -253,14 +321,40 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
     return table
 
 
-def _write_report(results_dir, out, metric, variant) -> None:
-    """Build the report (exit 2 with a one-line error on bad input) and say where it is."""
+def _write_report(results_dir, out, metric, variant, strict: bool = False) -> None:
+    """Build the report (exit 2 with a one-line error on bad input) and say where it is.
+
+    Stored cells that fail their checksum are left out with a one-line warning, or stop the
+    report (exit 1) under ``strict``.
+    """
     from albench.report import build_report
+    from albench.store import DamagedCellWarning, ResultStore
 
     try:
-        data = build_report(results_dir, out=out, metric=metric, aubc_variant=variant)
+        store = ResultStore(results_dir)
+        manifest = store.read_manifest()
+        damaged = store.classify(manifest).damaged
+        if damaged:
+            paths = ", ".join(str(store.cell_path(k)) for k in damaged[:3])
+            more = f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+            message = (
+                f"{len(damaged)} stored cell(s) fail their checksum (damaged or truncated): {paths}{more}; "
+                "`albench run` recomputes them"
+            )
+            if strict:
+                err_console.print(f"[bold red]error:[/] {escape(message)} (--strict)", soft_wrap=True)
+                sys.exit(EXIT_FAILED)
+            err_console.print(
+                f"[yellow]warning:[/] {escape(message)}; the report leaves them out", soft_wrap=True
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DamagedCellWarning)
+            data = build_report(results_dir, out=out, metric=metric, aubc_variant=variant)
     except AlbenchInputError as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail_os(exc)
         return
     if data.incomplete or data.failed:
         n_missing, n_failed = len(data.missing), len(data.failed)
@@ -279,9 +373,12 @@ def _write_report(results_dir, out, metric, variant) -> None:
 )
 @click.option("--metric", default=None, help="Metric of the report (default: accuracy).")
 @click.option("--aubc-variant", "variant", default="trapezoid", show_default=True, help="AUBC variant.")
-def report(results_dir, out, metric, variant):
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1) if a stored cell is damaged instead of leaving it out."
+)
+def report(results_dir, out, metric, variant, strict):
     """Write <out>/<experiment>/index.html, report.md, figures/ and tables/ for RESULTS_DIR."""
-    _write_report(results_dir, out, metric, variant)
+    _write_report(results_dir, out, metric, variant, strict)
 
 
 @main.command(name="list")
@@ -362,16 +459,24 @@ def status(results_dir):
         _fail(str(exc))
     keys = manifest["cells"]
     index = manifest.get("cell_index", {})
+    index = index if isinstance(index, dict) else {}
     cells = store.classify(manifest)
-    done, bad, missing, stale = cells.done, cells.failed, cells.missing, cells.stale
-    out_console.print(f"experiment {escape(manifest['experiment'])}: {len(keys)} cells")
+    done, bad, missing, stale, damaged = cells.done, cells.failed, cells.missing, cells.stale, cells.damaged
+    out_console.print(f"experiment {escape(str(manifest['experiment']))}: {len(keys)} cells")
     out_console.print(f"  done    {len(done)}")
     out_console.print(f"  failed  {len(bad)}")
-    out_console.print(f"  missing {len(missing)}")
+    out_console.print(f"  missing {len(missing) - len(damaged)}")
+    out_console.print(f"  damaged {len(damaged)}")
+    for k in damaged:
+        out_console.print(
+            f"  [red]damaged[/] {escape(str(store.cell_path(k)))}: fails its checksum; "
+            "`albench run` recomputes it",
+            soft_wrap=True,
+        )
     if stale:
         out_console.print(f"  ({len(stale)} stored cell(s) belong to an earlier config and are ignored)")
     for k in bad:
-        c = index.get(k, {})
+        c = index.get(k) if isinstance(index.get(k), dict) else {}
         out_console.print(
             f"  [red]failed[/] {k}: "
             + escape(
@@ -404,17 +509,27 @@ def verify(results_dir, sample, seed, plugins, data_dir):
         manifest = store.read_manifest()
         set_data_dir(*resolve_data_dir(data_dir, manifest.get("data_dir")))
         exp = _experiment_from_manifest(manifest, str(store.manifest_path()))
+        cells = {c.key: c for c in expand_grid(exp)}
     except AlbenchInputError as exc:
         _fail(str(exc))
-    cells = {c.key: c for c in expand_grid(exp)}
     stored = sorted(k for k in store.stored_keys() if k in cells)
     if not stored:
         _fail(f"{results_dir}: no stored cells to verify")
     rng = np.random.default_rng(seed)
     chosen = rng.choice(stored, size=min(sample, len(stored)), replace=False)
     mismatches = 0
+    index = store.checksums()
     for key in chosen:
-        expected = pd.read_parquet(store.cell_path(key)).drop(columns=list(TIMING_COLUMNS))
+        data = store.read_verified(key, index)
+        if data is None:
+            mismatches += 1
+            out_console.print(
+                f"[red]DAMAGED[/] {key}  {escape(cells[key].describe())}: "
+                f"{escape(str(store.cell_path(key)))} fails its checksum; `albench run` recomputes it",
+                soft_wrap=True,
+            )
+            continue
+        expected = pd.read_parquet(_roundtrip_bytes(data)).drop(columns=list(TIMING_COLUMNS))
         got = run_cell(cells[key]).drop(columns=list(TIMING_COLUMNS))
         got = pd.read_parquet(_roundtrip(got))
         try:
@@ -428,6 +543,12 @@ def verify(results_dir, sample, seed, plugins, data_dir):
             )
     out_console.print(f"{len(chosen) - mismatches} of {len(chosen)} re-run cell(s) identical")
     sys.exit(EXIT_OK if mismatches == 0 else EXIT_FAILED)
+
+
+def _roundtrip_bytes(data: bytes):
+    import io
+
+    return io.BytesIO(data)
 
 
 def _roundtrip(df: pd.DataFrame):
