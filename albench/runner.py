@@ -351,8 +351,8 @@ def _from_death(result: CellOutcome | WorkerDeath) -> CellOutcome:
     if not isinstance(result, WorkerDeath):
         return result
     cell = result.task
-    detail = f"\n{result.detail}" if result.detail else ""
-    return CellOutcome(cell.key, None, f"{result.reason}{detail}", result.seconds, cell.describe())
+    detail = f"{result.detail}\n" if result.detail else ""  # the reason last, as in a traceback
+    return CellOutcome(cell.key, None, f"{detail}{result.reason}", result.seconds, cell.describe())
 
 
 class _Interrupt:
