@@ -61,6 +61,8 @@ class RunSummary:
     interrupted: bool = False
     #: Cells still running when the run was interrupted (discarded, not stored).
     discarded: int = 0
+    #: Sum of the cells' and ceilings' own run times as measured in the workers.
+    compute_seconds: float = 0.0
 
 
 def _timestamp() -> str:
@@ -330,6 +332,7 @@ def run_experiment(
 
 def _record(store: ResultStore, outcome: CellOutcome, summary: RunSummary) -> None:
     """Store a finished cell, or its failure record."""
+    summary.compute_seconds += outcome.seconds
     if outcome.error is None:
         store.write_cell(outcome.key, outcome.rows)
         summary.ran += 0 if outcome.key.startswith("ceiling-") else 1
