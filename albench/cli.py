@@ -252,7 +252,9 @@ def run(
                 retries=retries,
                 isolate=True,
                 handle_sigint=True,
-                on_note=lambda message: progress.console.print(f"[yellow]note:[/] {escape(message)}"),
+                on_note=lambda message: progress.console.print(
+                    f"[yellow]note:[/] {escape(message)}", soft_wrap=True
+                ),
             )
     except AlbenchInputError as exc:
         _fail(str(exc))

@@ -271,13 +271,13 @@ def run_experiment(
     in_process = backend == "sequential" or (backend == "local" and not use_pool)
     if in_process:
         n_jobs = 1
+    if export_splits is not None:
+        export_experiment_splits(exp, export_splits)
     lock = ResultsLock(store.root)
     lock.acquire()
     try:
         parallel_ctx, client = (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs)
         try:
-            if export_splits is not None:
-                export_experiment_splits(exp, export_splits)
             manifest = build_manifest(exp, cells, ceilings, datasets, previous, plugin_files)
             manifest["data_dir"] = str(data_path)
             store.write_manifest(manifest)
@@ -300,7 +300,8 @@ def run_experiment(
             blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
             tasks = [*todo, *ceilings_todo]
             fixed = (plugin_files, blas_threads, str(data_path))
-            control = _Interrupt(handle_sigint, note, lock)
+            # joblib backends keep Python's own KeyboardInterrupt
+            control = _Interrupt(handle_sigint and (use_pool or in_process), note, lock)
             with control:
                 if use_pool:
                     pool = LocalPool(n_jobs, _run_one, fixed, timeout=cell_timeout, retries=retries)
