@@ -206,7 +206,10 @@ class LocalPool:
                             attempt = 0
                         else:
                             break
-                        w.give(task, attempt)
+                        try:
+                            w.give(task, attempt)
+                        except OSError:  # the idle worker died meanwhile: a fresh one takes the task
+                            self._replace(w).give(task, attempt)
                 busy = [w for w in self._workers if w.task is not None]
                 if not busy:
                     if self._stop_at is not None or (exhausted and not retry):
