@@ -284,7 +284,9 @@ def _print_summary(summary, exp) -> None:
         f"ran {summary.ran} cell(s), skipped {summary.skipped}, failed {len(summary.failed)} "
         f"of {summary.total} in {summary.seconds:.1f} s"
     )
-    df = load_results(summary.results_dir)
+    with warnings.catch_warnings():  # damaged cells were named when the run began
+        warnings.simplefilter("ignore")
+        df = load_results(summary.results_dir)
     if not df.empty:
         metric = "accuracy" if "accuracy" in df.columns else exp.protocol.metrics[0]
         cells = aubc_per_cell(df, metric=metric)
