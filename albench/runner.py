@@ -273,10 +273,10 @@ def run_experiment(
         n_jobs = 1
     if export_splits is not None:
         export_experiment_splits(exp, export_splits)
+    parallel_ctx, client = (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs)
     lock = ResultsLock(store.root)
-    lock.acquire()
     try:
-        parallel_ctx, client = (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs)
+        lock.acquire()
         try:
             manifest = build_manifest(exp, cells, ceilings, datasets, previous, plugin_files)
             manifest["data_dir"] = str(data_path)
@@ -323,10 +323,10 @@ def run_experiment(
                     summary.interrupted = True
                     summary.discarded = pool.discarded if use_pool else 0
         finally:
-            if client is not None:
-                client.close()
+            lock.release()
     finally:
-        lock.release()
+        if client is not None:
+            client.close()
     summary.seconds = time.perf_counter() - start
     return summary
 
