@@ -303,11 +303,11 @@ def run_experiment(
             # joblib backends keep Python's own KeyboardInterrupt
             control = _Interrupt(handle_sigint and (use_pool or in_process), note, lock)
             with control:
-                if use_pool:
+                if use_pool and tasks:
                     pool = LocalPool(n_jobs, _run_one, fixed, timeout=cell_timeout, retries=retries)
                     control.pool = pool
                     outcomes = (_from_death(o) for o in pool.run(tasks))
-                elif in_process:
+                elif in_process or not tasks:
                     outcomes = (_run_one(c, *fixed) for c in tasks if not control.requested)
                 else:
                     outcomes = _execute_joblib(tasks, fixed, parallel_ctx)
@@ -317,11 +317,11 @@ def run_experiment(
                         if on_cell and not outcome.key.startswith("ceiling-"):
                             on_cell(outcome)
                 finally:
-                    if use_pool:
-                        pool.close()
+                    if control.pool is not None:
+                        control.pool.close()
                 if control.requested:
                     summary.interrupted = True
-                    summary.discarded = pool.discarded if use_pool else 0
+                    summary.discarded = control.pool.discarded if control.pool is not None else 0
         finally:
             lock.release()
     finally:
