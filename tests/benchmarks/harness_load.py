@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--cells", type=int, default=10_000)
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--out", default="/tmp/albench-load")
+    parser.add_argument("--backend", default="local", help="local (default) or loky, to compare")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     exp = _experiment(args.cells)
@@ -48,6 +49,7 @@ def main() -> None:
             exp,
             out=args.out,
             n_jobs=args.jobs,
+            backend=args.backend,
             isolate=True,
         )
         wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
