@@ -229,7 +229,9 @@ class ResultStore:
         """The manifest, checked: an input error if it is absent, not JSON, incomplete or of
         another format version."""
         path = self.manifest_path()
-        if self.root.exists() and not self.root.is_dir():
+        if not self.root.exists():
+            raise AlbenchInputError(f"results folder {str(self.root)!r} not found")
+        if not self.root.is_dir():
             raise AlbenchInputError(f"{str(self.root)!r} is a file, not an albench results folder")
         if not path.is_file():
             raise AlbenchInputError(
