@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -29,6 +31,8 @@ from albench.runner import BACKENDS, run_experiment
 from albench.suites import suite_as_config
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: Ctrl-C: the run stopped early (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 out_console = Console(highlight=False)
 if not out_console.is_terminal:  # keep tables whole in logs and pipes
     out_console = Console(highlight=False, width=160)
@@ -38,6 +42,28 @@ err_console = Console(stderr=True, highlight=False)
 def _fail(message: str) -> None:
     err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def _fail_os(exc: OSError, flag: str = "--out") -> None:
+    """One line for an I/O failure: exit 2 when a path given is unusable, 1 when the machine is."""
+    path = exc.filename or "?"
+    reason = exc.strerror or str(exc)
+    code = exc.errno
+    if code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        message, status = f"{path}: {reason}; a file is in the way, {flag} must name a folder", EXIT_BAD_INPUT
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        message = f"{path}: cannot write ({reason}); make it writable or choose another {flag}"
+        status = EXIT_FAILED
+    elif code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        message = (
+            f"{path}: {reason} (disk full or file size limit); free space or raise the limit and run "
+            "again (complete cells stay stored)"
+        )
+        status = EXIT_FAILED
+    else:
+        message, status = f"{path}: {reason}", EXIT_FAILED
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    sys.exit(status)
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -83,7 +109,14 @@ def main() -> None:
     show_default=True,
     help="Parallel workers; -1 for all cores.",
 )
-@click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True)
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="local",
+    show_default=True,
+    help="local: albench's own worker processes (cell timeouts, crashes recorded); "
+    "loky, dask, ray: joblib backends; sequential: in this process.",
+)
 @click.option(
     "--out",
     default="results",
@@ -117,6 +150,19 @@ def main() -> None:
     is_flag=True,
     help="Check the input and print the cells per axis, cells already stored and a rough cost; run nothing.",
 )
+@click.option(
+    "--cell-timeout",
+    type=float,
+    default=None,
+    help="Seconds a cell may run before its worker is stopped and the cell recorded as failed "
+    "(overrides the config's cell_timeout).",
+)
+@click.option(
+    "--retries",
+    type=int,
+    default=None,
+    help="Extra attempts for a cell whose worker died (overrides the config's retries; default 0).",
+)
 def run(
     config,
     suite,
@@ -135,6 +181,8 @@ def run(
     data_dir,
     export_splits,
     dry_run,
+    cell_timeout,
+    retries,
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted).
 
@@ -142,6 +190,10 @@ def run(
     named after the axes given (results/quick is the quick suite's alone).
     """
     try:
+        if cell_timeout is not None and not (cell_timeout > 0 and cell_timeout != float("inf")):
+            raise AlbenchInputError(f"--cell-timeout = {cell_timeout}: must be a positive number of seconds")
+        if retries is not None and retries < 0:
+            raise AlbenchInputError(f"--retries = {retries}: must be an integer >= 0")
         plugin_files = tuple(str(Path(p).resolve()) for p in plugins)
         ensure_plugins(plugin_files)
         raw, source, default_name = _read_raw(config, suite)
@@ -214,10 +266,28 @@ def run(
                 on_cell=on_cell,
                 data_dir=data_dir,
                 export_splits=export_splits,
+                cell_timeout=cell_timeout,
+                retries=retries,
+                isolate=True,
+                handle_sigint=True,
+                on_note=lambda message: progress.console.print(
+                    f"[yellow]note:[/] {escape(message)}", soft_wrap=True
+                ),
             )
     except AlbenchInputError as exc:
         _fail(str(exc))
         return
+    except OSError as exc:
+        _fail_os(exc)
+        return
+    if summary.interrupted:
+        err_console.print(
+            f"interrupted: {summary.ran} cell(s) stored in this run, {summary.skipped} stored before, "
+            f"{len(summary.failed)} failed, {summary.discarded} in flight discarded, of {summary.total}; "
+            "run the same command again to resume"
+        )
+        out_console.print(f"results: {escape(str(summary.results_dir))}")
+        sys.exit(EXIT_INTERRUPTED)
     _print_summary(summary, exp)
     if make_report:
         _write_report(summary.results_dir, "reports", None, "trapezoid")
@@ -258,7 +328,9 @@ def _print_summary(summary, exp) -> None:
         f"ran {summary.ran} cell(s), skipped {summary.skipped}, failed {len(summary.failed)} "
         f"of {summary.total} in {summary.seconds:.1f} s"
     )
-    df = load_results(summary.results_dir)
+    with warnings.catch_warnings():  # damaged cells were named when the run began
+        warnings.simplefilter("ignore")
+        df = load_results(summary.results_dir)
     if not df.empty:
         metric = "accuracy" if "accuracy" in df.columns else exp.protocol.metrics[0]
         cells = aubc_per_cell(df, metric=metric)
@@ -320,16 +392,44 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
     return table
 
 
-def _write_report(results_dir, out, metric, variant, x_axis="labels", reference=None) -> None:
-    """Build the report (exit 2 with a one-line error on bad input) and say where it is."""
+def _write_report(
+    results_dir, out, metric, variant, x_axis="labels", reference=None, strict: bool = False
+) -> None:
+    """Build the report (exit 2 with a one-line error on bad input) and say where it is.
+
+    Stored cells that fail their checksum are left out with a one-line warning, or stop the
+    report (exit 1) under ``strict``.
+    """
     from albench.report import build_report
+    from albench.store import DamagedCellWarning, ResultStore
 
     try:
-        data = build_report(
-            results_dir, out=out, metric=metric, aubc_variant=variant, x_axis=x_axis, reference=reference
-        )
+        store = ResultStore(results_dir)
+        manifest = store.read_manifest()
+        damaged = store.classify(manifest).damaged
+        if damaged:
+            paths = ", ".join(str(store.cell_path(k)) for k in damaged[:3])
+            more = f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+            message = (
+                f"{len(damaged)} stored cell(s) fail their checksum (damaged or truncated): {paths}{more}; "
+                "`albench run` recomputes them"
+            )
+            if strict:
+                err_console.print(f"[bold red]error:[/] {escape(message)} (--strict)", soft_wrap=True)
+                sys.exit(EXIT_FAILED)
+            err_console.print(
+                f"[yellow]warning:[/] {escape(message)}; the report leaves them out", soft_wrap=True
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DamagedCellWarning)
+            data = build_report(
+                results_dir, out=out, metric=metric, aubc_variant=variant, x_axis=x_axis, reference=reference
+            )
     except AlbenchInputError as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail_os(exc)
         return
     if data.incomplete or data.failed:
         n_missing, n_failed = len(data.missing), len(data.failed)
@@ -360,9 +460,12 @@ def _write_report(results_dir, out, metric, variant, x_axis="labels", reference=
     default=None,
     help="Published results to compare with: a reference file or a shipped name (e.g. lu2025-binary).",
 )
-def report(results_dir, out, metric, variant, x_axis, reference):
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1) if a stored cell is damaged instead of leaving it out."
+)
+def report(results_dir, out, metric, variant, x_axis, reference, strict):
     """Write <out>/<experiment>/index.html, report.md, figures/ and tables/ for RESULTS_DIR."""
-    _write_report(results_dir, out, metric, variant, x_axis, reference)
+    _write_report(results_dir, out, metric, variant, x_axis, reference, strict)
 
 
 def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table:
@@ -646,16 +749,24 @@ def status(results_dir):
         _fail(str(exc))
     keys = manifest["cells"]
     index = manifest.get("cell_index", {})
+    index = index if isinstance(index, dict) else {}
     cells = store.classify(manifest)
-    done, bad, missing, stale = cells.done, cells.failed, cells.missing, cells.stale
-    out_console.print(f"experiment {escape(manifest['experiment'])}: {len(keys)} cells")
+    done, bad, missing, stale, damaged = cells.done, cells.failed, cells.missing, cells.stale, cells.damaged
+    out_console.print(f"experiment {escape(str(manifest['experiment']))}: {len(keys)} cells")
     out_console.print(f"  done    {len(done)}")
     out_console.print(f"  failed  {len(bad)}")
-    out_console.print(f"  missing {len(missing)}")
+    out_console.print(f"  missing {len(missing) - len(damaged)}")
+    out_console.print(f"  damaged {len(damaged)}")
+    for k in damaged:
+        out_console.print(
+            f"  [red]damaged[/] {escape(str(store.cell_path(k)))}: fails its checksum; "
+            "`albench run` recomputes it",
+            soft_wrap=True,
+        )
     if stale:
         out_console.print(f"  ({len(stale)} stored cell(s) belong to an earlier config and are ignored)")
     for k in bad:
-        c = index.get(k, {})
+        c = index.get(k) if isinstance(index.get(k), dict) else {}
         out_console.print(
             f"  [red]failed[/] {k}: "
             + escape(
@@ -711,19 +822,31 @@ def verify(results_dir, sample, seed, plugins, data_dir, n_jobs):
         data_path, how = resolve_data_dir(data_dir, manifest.get("data_dir"))
         set_data_dir(data_path, how)
         exp = _experiment_from_manifest(manifest, str(store.manifest_path()))
+        cells = {c.key: c for c in expand_grid(exp)}
     except AlbenchInputError as exc:
         _fail(str(exc))
         return
-    cells = {c.key: c for c in expand_grid(exp)}
     stored = sorted(k for k in store.stored_keys() if k in cells)
     if not stored:
         _fail(f"{results_dir}: no stored cells to verify")
     rng = np.random.default_rng(seed)
     chosen = [str(k) for k in rng.choice(stored, size=min(sample, len(stored)), replace=False)]
     mismatches = 0
+    index = store.checksums()
+    intact = []
+    for key in chosen:
+        if store.read_verified(key, index) is None:
+            mismatches += 1
+            out_console.print(
+                f"[red]DAMAGED[/] {key}  {escape(cells[key].describe())}: "
+                f"{escape(str(store.cell_path(key)))} fails its checksum; `albench run` recomputes it",
+                soft_wrap=True,
+            )
+        else:
+            intact.append(key)
     verdicts = verify_cells(
-        [cells[k] for k in chosen],
-        [str(store.cell_path(k)) for k in chosen],
+        [cells[k] for k in intact],
+        [str(store.cell_path(k)) for k in intact],
         plugin_files,
         str(data_path),
         n_jobs,

@@ -20,7 +20,17 @@ from albench.models import build_model, resolved_model_params
 from albench.registry import DATASETS, METRICS, SUITES
 from albench.stopping import STOP_SET_SIZE, StoppingSpec, parse_stopping
 
-TOP_KEYS = ("name", "seed", "repetitions", "suite", "data_dir", "protocol", "grid")
+TOP_KEYS = (
+    "name",
+    "seed",
+    "repetitions",
+    "suite",
+    "data_dir",
+    "protocol",
+    "grid",
+    "cell_timeout",
+    "retries",
+)
 PROTOCOL_KEYS = (
     "test_fraction",
     "initial_size",
@@ -196,10 +206,18 @@ class Experiment:
     data_dir: str | None = None
     source: str = "<built-in>"
     raw: dict = field(default_factory=dict, compare=False)
+    #: Seconds a cell may run before its worker is stopped (a runtime knob, not in cell keys).
+    cell_timeout: float | None = None
+    #: Extra attempts for a cell whose worker died (a runtime knob, not in cell keys).
+    retries: int = 0
 
     def to_dict(self) -> dict:
         """The experiment as a config dict that :func:`parse_config` reads back to the same cells."""
+        knobs = {"cell_timeout": self.cell_timeout} if self.cell_timeout is not None else {}
+        if self.retries:
+            knobs["retries"] = self.retries
         return {
+            **knobs,
             "name": self.name,
             "seed": self.seed,
             "repetitions": self.repetitions,
@@ -492,9 +510,13 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         if base_dir is not None and not data_path.is_absolute():
             data_path = base_dir / data_path
         data_dir = str(data_path.resolve())
+    cell_timeout = parse_cell_timeout(raw.get("cell_timeout"), "cell_timeout")
+    retries = _int_field(raw, "retries", "", 0, 0)
     grid = raw.get("grid", {})
     if not isinstance(grid, dict):
-        raise invalid_value("grid", grid, "must be a table")
+        raise invalid_value(
+            "grid", grid, "must be a table ([grid] with datasets, models, strategies, labelers)"
+        )
     _check_keys(grid, GRID_KEYS, "grid")
     suite = raw.get("suite")
     if suite is not None:
@@ -528,8 +550,20 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         data_dir=data_dir,
         source=source,
         raw=raw,
+        cell_timeout=cell_timeout,
+        retries=retries,
         **axes,
     )
+
+
+def parse_cell_timeout(value: Any, field_name: str) -> float | None:
+    """A cell timeout in seconds (a positive number), or ``None`` for no timeout."""
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value <= 0:
+        raise invalid_value(field_name, value, "must be a positive number of seconds")
+    return float(value)
 
 
 def suite_datasets(suite: str) -> list:
@@ -569,6 +603,8 @@ def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
     ``repetitions``, ``seed``, ``suite``. ``None`` values are ignored.
     """
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    if not isinstance(out.get("grid", {}), dict):
+        return out  # parse_config reports it: grid must be a table
     grid = dict(out.get("grid", {}))
     if overrides.get("suite") is not None:
         out["suite"] = overrides["suite"]

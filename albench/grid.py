@@ -97,8 +97,36 @@ class Cell:
         )
 
 
+#: Largest grid albench expands (cells); larger grids are refused before any work.
+MAX_GRID_CELLS = 200_000
+
+
+def grid_size(exp: Experiment) -> int:
+    """Number of cells of the experiment's grid, computed without expanding it."""
+    return len(exp.datasets) * len(exp.models) * len(exp.strategies) * len(exp.labelers) * exp.repetitions
+
+
+def check_grid_size(exp: Experiment) -> int:
+    """The grid's size; an input error, at once, when it exceeds :data:`MAX_GRID_CELLS`."""
+    n = grid_size(exp)
+    if n > MAX_GRID_CELLS:
+        raise AlbenchInputError(
+            f"repetitions = {exp.repetitions}: the grid would have {n:,} cells, more than the "
+            f"{MAX_GRID_CELLS:,} albench runs in one experiment; use fewer repetitions or split the grid "
+            "into several experiments"
+        )
+    return n
+
+
 def expand_grid(exp: Experiment) -> list[Cell]:
-    """Every cell of the experiment, in a fixed order (the order does not affect results)."""
+    """Every cell of the experiment, in a fixed order (the order does not affect results).
+
+    Raises
+    ------
+    AlbenchInputError
+        If the grid exceeds :data:`MAX_GRID_CELLS` (checked before building anything).
+    """
+    check_grid_size(exp)
     return [
         Cell(exp.name, exp.seed, exp.protocol, d, m, s, lab, r, u, b)
         for d in exp.datasets

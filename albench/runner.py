@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,13 +21,17 @@ from albench.datasets.datadir import resolve_data_dir, set_data_dir
 from albench.environment import machine_info, package_versions
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
-from albench.grid import Cell, check_feasible, expand_grid
+from albench.grid import Cell, check_feasible, check_grid_size, expand_grid
+from albench.lock import ResultsLock
 from albench.plugins import ensure_plugins, provenance
+from albench.pool import LocalPool, WorkerDeath
 from albench.simulation import run_cell
 from albench.splits_export import export_experiment_splits
 from albench.store import ResultStore
 
-BACKENDS = ("loky", "dask", "ray", "sequential")
+BACKENDS = ("local", "loky", "dask", "ray", "sequential")
+#: Seconds cells in flight get to finish after the first Ctrl-C before they are discarded.
+INTERRUPT_GRACE_SECONDS = 3.0
 
 
 @dataclass
@@ -49,6 +55,14 @@ class RunSummary:
     ran: int = 0
     failed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Cells whose stored file failed its checksum and were run again.
+    recomputed: list[str] = field(default_factory=list)
+    #: The run was stopped by Ctrl-C (SIGINT) before every cell was done.
+    interrupted: bool = False
+    #: Cells still running when the run was interrupted (discarded, not stored).
+    discarded: int = 0
+    #: Sum of the cells' and ceilings' own run times as measured in the workers.
+    compute_seconds: float = 0.0
 
 
 def _timestamp() -> str:
@@ -74,7 +88,7 @@ def _run_one(
             with threadpool_limits(limits=blas_threads):
                 rows = run(cell)
         return CellOutcome(cell.key, rows, None, time.perf_counter() - start, cell.describe())
-    except Exception:
+    except (Exception, SystemExit):  # sys.exit() in a plugin is a failed cell, not the run's end
         return CellOutcome(
             cell.key, None, traceback.format_exc(), time.perf_counter() - start, cell.describe()
         )
@@ -166,15 +180,20 @@ def run_experiment(
     exp: Experiment,
     out: str | Path = "results",
     n_jobs: int = 1,
-    backend: str = "loky",
+    backend: str = "local",
     force: bool = False,
     plugin_files: tuple[str, ...] = (),
     on_start: Callable[[int, int], None] | None = None,
     on_cell: Callable[[CellOutcome], None] | None = None,
     data_dir: str | Path | None = None,
     export_splits: str | Path | None = None,
+    cell_timeout: float | None = None,
+    retries: int | None = None,
+    isolate: bool | None = None,
+    handle_sigint: bool = False,
+    on_note: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Simulate every cell of ``exp`` not yet stored under ``out/<name>``.
+    """Simulate every cell of ``exp`` not yet stored (intact) under ``out/<name>``.
 
     Parameters
     ----------
@@ -184,8 +203,10 @@ def run_experiment(
         Parent folder of the results folder.
     n_jobs : int
         Parallel workers (``-1``: all cores).
-    backend : {"loky", "dask", "ray", "sequential"}
-        joblib backend.
+    backend : {"local", "loky", "dask", "ray", "sequential"}
+        ``local``: albench's own process pool (:mod:`albench.pool`: workers die with the run,
+        cell timeouts, worker deaths recorded); ``loky``, ``dask``, ``ray``: joblib backends;
+        ``sequential``: every cell in this process.
     force : bool
         Re-run cells that are already stored.
     plugin_files : tuple of str
@@ -198,60 +219,112 @@ def run_experiment(
     export_splits : path, optional
         Write the splits and initial sets of every (dataset, repetition) to this file
         (:mod:`albench.datasets.splits`) once the checks pass.
+    cell_timeout : float, optional
+        Seconds a cell may run (default: the experiment's ``cell_timeout``); a cell past it
+        is stopped and recorded as failed. Needs worker processes (``local`` backend).
+    retries : int, optional
+        Extra attempts for cells whose worker died (default: the experiment's ``retries``).
+    isolate : bool, optional
+        Run cells in worker processes even with ``n_jobs=1`` (``local`` backend). By default
+        one job runs in this process unless a cell timeout is set; the CLI always isolates.
+    handle_sigint : bool
+        Handle Ctrl-C: the first stops scheduling, gives cells in flight
+        :data:`INTERRUPT_GRACE_SECONDS` to finish, then discards them and returns with
+        ``interrupted``; a second exits at once (status 130). Only in the main thread.
+    on_note : callable, optional
+        Receives one-line notes (damaged cells being recomputed, interruption).
 
     Returns
     -------
     RunSummary
+
+    Raises
+    ------
+    AlbenchInputError
+        Bad input, found before any cell runs (nothing written), including another run
+        holding the results folder (:class:`albench.lock.LockHeldError`).
+    OSError
+        The results folder cannot be written (read-only, disk full); stored cells stay valid.
     """
+    note = on_note or (lambda message: None)
+    cell_timeout = exp.cell_timeout if cell_timeout is None else cell_timeout
+    retries = exp.retries if retries is None else retries
+    if cell_timeout is not None and not cell_timeout > 0:
+        raise AlbenchInputError(f"--cell-timeout = {cell_timeout}: must be a positive number of seconds")
+    if retries < 0:
+        raise AlbenchInputError(f"--retries = {retries}: must be an integer >= 0")
     n_jobs = resolve_n_jobs(n_jobs)
+    if backend not in BACKENDS:
+        raise AlbenchInputError(f"--backend = {backend!r}: allowed: {', '.join(BACKENDS)}")
+    if cell_timeout is not None and backend != "local":
+        raise AlbenchInputError(
+            f"--cell-timeout needs the local backend (worker processes albench controls), not {backend!r}"
+        )
+    check_grid_size(exp)
     data_path, how = resolve_data_dir(data_dir, exp.data_dir)
     set_data_dir(data_path, how)
+    store = ResultStore(Path(out) / exp.name)
+    previous = store.read_manifest() if store.manifest_path().exists() else None
     datasets = check_feasible(exp)
     cells = expand_grid(exp)
     ceilings = ceiling_tasks(exp)
-    parallel_ctx, client = _backend_context(backend, n_jobs)
+    use_pool = backend == "local" and (n_jobs > 1 or bool(isolate) or cell_timeout is not None)
+    in_process = backend == "sequential" or (backend == "local" and not use_pool)
+    if in_process:
+        n_jobs = 1
     if export_splits is not None:
         export_experiment_splits(exp, export_splits)
-    store = ResultStore(Path(out) / exp.name)
-    previous = None
-    if store.manifest_path().is_file():
-        try:
-            previous = store.read_manifest()
-        except (ValueError, OSError):
-            previous = None
-    manifest = build_manifest(exp, cells, ceilings, datasets, previous, plugin_files)
-    manifest["data_dir"] = str(data_path)
-    store.write_manifest(manifest)
-    todo = [c for c in cells if force or not store.has(c.key)]
-    summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
-    ceilings_todo = [t for t in ceilings if force or not store.has(t.key)]
-    if on_start:
-        on_start(len(todo), summary.skipped)
-    start = time.perf_counter()
-    cpus = os.cpu_count() or 1
-    blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
+    parallel_ctx, client = (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs)
+    lock = ResultsLock(store.root)
     try:
-        with parallel_ctx:
-            for outcome in _execute(
-                [*todo, *ceilings_todo], plugin_files, blas_threads, n_jobs, str(data_path)
-            ):
-                is_ceiling = outcome.key.startswith("ceiling-")
-                if outcome.error is None:
-                    store.write_cell(outcome.key, outcome.rows)
-                    summary.ran += 0 if is_ceiling else 1
+        lock.acquire()
+        try:
+            manifest = build_manifest(exp, cells, ceilings, datasets, previous, plugin_files)
+            manifest["data_dir"] = str(data_path)
+            store.write_manifest(manifest)
+            intact, damaged = store.verified_keys()
+            todo = [c for c in cells if force or c.key not in intact]
+            ceilings_todo = [t for t in ceilings if force or t.key not in intact]
+            summary = RunSummary(store.root, total=len(cells), skipped=len(cells) - len(todo))
+            summary.recomputed = [c.key for c in todo if c.key in damaged]
+            if summary.recomputed:
+                shown = ", ".join(str(store.cell_path(k)) for k in summary.recomputed[:3])
+                more = f" and {len(summary.recomputed) - 3} more" if len(summary.recomputed) > 3 else ""
+                note(
+                    f"{len(summary.recomputed)} stored cell(s) fail their checksum (damaged or truncated) "
+                    f"and are recomputed: {shown}{more}"
+                )
+            if on_start:
+                on_start(len(todo), summary.skipped)
+            start = time.perf_counter()
+            cpus = os.cpu_count() or 1
+            blas_threads = max(1, cpus // n_jobs) if n_jobs > 1 else None
+            tasks = [*todo, *ceilings_todo]
+            fixed = (plugin_files, blas_threads, str(data_path))
+            # joblib backends keep Python's own KeyboardInterrupt
+            control = _Interrupt(handle_sigint and (use_pool or in_process), note, lock)
+            with control:
+                if use_pool and tasks:
+                    pool = LocalPool(n_jobs, _run_one, fixed, timeout=cell_timeout, retries=retries)
+                    control.pool = pool
+                    outcomes = (_from_death(o) for o in pool.run(tasks))
+                elif in_process or not tasks:
+                    outcomes = (_run_one(c, *fixed) for c in tasks if not control.requested)
                 else:
-                    store.write_failure(
-                        outcome.key,
-                        {
-                            "key": outcome.key,
-                            "cell": outcome.description,
-                            "traceback": outcome.error,
-                            "time": _timestamp(),
-                        },
-                    )
-                    summary.failed.append(outcome.key)
-                if on_cell and not is_ceiling:
-                    on_cell(outcome)
+                    outcomes = _execute_joblib(tasks, fixed, parallel_ctx)
+                try:
+                    for outcome in outcomes:
+                        _record(store, outcome, summary)
+                        if on_cell and not outcome.key.startswith("ceiling-"):
+                            on_cell(outcome)
+                finally:
+                    if control.pool is not None:
+                        control.pool.close()
+                if control.requested:
+                    summary.interrupted = True
+                    summary.discarded = control.pool.discarded if control.pool is not None else 0
+        finally:
+            lock.release()
     finally:
         if client is not None:
             client.close()
@@ -259,18 +332,79 @@ def run_experiment(
     return summary
 
 
-def _execute(
-    todo: list[Cell | CeilingTask], plugin_files, blas_threads, n_jobs, data_dir=None
-) -> Iterator[CellOutcome]:
+def _record(store: ResultStore, outcome: CellOutcome, summary: RunSummary) -> None:
+    """Store a finished cell, or its failure record."""
+    summary.compute_seconds += outcome.seconds
+    if outcome.error is None:
+        store.write_cell(outcome.key, outcome.rows)
+        summary.ran += 0 if outcome.key.startswith("ceiling-") else 1
+        return
+    store.write_failure(
+        outcome.key,
+        {
+            "key": outcome.key,
+            "cell": outcome.description,
+            "traceback": outcome.error,
+            "time": _timestamp(),
+        },
+    )
+    summary.failed.append(outcome.key)
+
+
+def _from_death(result: CellOutcome | WorkerDeath) -> CellOutcome:
+    """A pool result as a :class:`CellOutcome` (a dead or stopped worker becomes a failure)."""
+    if not isinstance(result, WorkerDeath):
+        return result
+    cell = result.task
+    detail = f"{result.detail}\n" if result.detail else ""  # the reason last, as in a traceback
+    return CellOutcome(cell.key, None, f"{detail}{result.reason}", result.seconds, cell.describe())
+
+
+class _Interrupt:
+    """Ctrl-C during a run: first stops scheduling, second exits at once (status 130)."""
+
+    def __init__(self, enabled: bool, note: Callable[[str], None], lock: ResultsLock) -> None:
+        self.enabled = enabled and threading.current_thread() is threading.main_thread()
+        self.note, self.lock = note, lock
+        self.requested = False
+        self.pool: LocalPool | None = None
+        self._previous = None
+
+    def _handler(self, signum, frame) -> None:
+        if self.requested:
+            if self.pool is not None:
+                self.pool.kill_all()
+            self.lock.release()
+            os.write(2, b"interrupted again: stopped at once, cells in flight discarded\n")
+            os._exit(130)
+        self.requested = True
+        if self.pool is not None:
+            self.pool.stop(INTERRUPT_GRACE_SECONDS)
+        self.note(
+            f"interrupted: no new cells; cells in flight get {INTERRUPT_GRACE_SECONDS:g} s to finish "
+            "(Ctrl-C again to stop at once)"
+        )
+
+    def __enter__(self) -> _Interrupt:
+        if self.enabled:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _execute_joblib(todo: list[Cell | CeilingTask], fixed: tuple, parallel_ctx) -> Iterator[CellOutcome]:
+    """Run cells through joblib (loky, dask or ray), streaming results as they finish."""
     if not todo:
-        return iter(())
-    if n_jobs == 1:
-        return (_run_one(c, plugin_files, blas_threads, data_dir) for c in todo)
-    # stream results back as cells finish; backends that cannot (e.g. ray) fall back to order
-    for return_as in ("generator_unordered", "generator", "list"):
-        try:
-            parallel = joblib.Parallel(return_as=return_as)
-            break
-        except ValueError:
-            continue
-    return iter(parallel(joblib.delayed(_run_one)(c, plugin_files, blas_threads, data_dir) for c in todo))
+        return
+    with parallel_ctx:
+        # stream results back as cells finish; backends that cannot (e.g. ray) fall back to order
+        for return_as in ("generator_unordered", "generator", "list"):
+            try:
+                parallel = joblib.Parallel(return_as=return_as)
+                break
+            except ValueError:
+                continue
+        yield from parallel(joblib.delayed(_run_one)(c, *fixed) for c in todo)
