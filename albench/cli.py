@@ -393,17 +393,26 @@ def aubc_table(cells: pd.DataFrame, metric: str, exp) -> Table:
 
 
 def _write_report(
-    results_dir, out, metric, variant, x_axis="labels", reference=None, strict: bool = False
+    results_dir,
+    out,
+    metric,
+    variant,
+    x_axis="labels",
+    reference=None,
+    strict: bool = False,
+    costs: tuple[float, float, float] | None = None,
 ) -> None:
     """Build the report (exit 2 with a one-line error on bad input) and say where it is.
 
     Stored cells that fail their checksum are left out with a one-line warning, or stop the
     report (exit 1) under ``strict``.
     """
+    from albench.analysis.stopping import CostModel
     from albench.report import build_report
     from albench.store import DamagedCellWarning, ResultStore
 
     try:
+        stopping_costs = CostModel(*costs) if costs is not None else None
         store = ResultStore(results_dir)
         manifest = store.read_manifest()
         damaged = store.classify(manifest).damaged
@@ -423,7 +432,13 @@ def _write_report(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DamagedCellWarning)
             data = build_report(
-                results_dir, out=out, metric=metric, aubc_variant=variant, x_axis=x_axis, reference=reference
+                results_dir,
+                out=out,
+                metric=metric,
+                aubc_variant=variant,
+                x_axis=x_axis,
+                reference=reference,
+                stopping_costs=stopping_costs,
             )
     except AlbenchInputError as exc:
         _fail(str(exc))
@@ -463,9 +478,33 @@ def _write_report(
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1) if a stored cell is damaged instead of leaving it out."
 )
-def report(results_dir, out, metric, variant, x_axis, reference, strict):
+@click.option(
+    "--label-cost",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Stopping section: cost of one label (Pullar-Strecker et al. 2024 cost score).",
+)
+@click.option(
+    "--misclassification-cost",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Stopping section: cost of one wrong prediction of the deployed model.",
+)
+@click.option(
+    "--lifetime",
+    type=click.FloatRange(min=0),
+    default=10_000.0,
+    show_default=True,
+    help="Stopping section: predictions the deployed model makes over its lifetime.",
+)
+def report(
+    results_dir, out, metric, variant, x_axis, reference, strict, label_cost, misclassification_cost, lifetime
+):
     """Write <out>/<experiment>/index.html, report.md, figures/ and tables/ for RESULTS_DIR."""
-    _write_report(results_dir, out, metric, variant, x_axis, reference, strict)
+    costs = (label_cost, misclassification_cost, lifetime)
+    _write_report(results_dir, out, metric, variant, x_axis, reference, strict, costs)
 
 
 def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table:

@@ -273,7 +273,9 @@ def _analyse(
     if reference is not None:
         comps.append(paired_comparisons(cells, "aubc", metric, reference, data.alpha))
     comps.append(paired_comparisons(cells, "aubc", metric, "best", data.alpha))
-    comparisons = pd.concat([c for c in comps if not c.empty], ignore_index=True) if comps else pd.DataFrame()
+    non_empty = [c for c in comps if not c.empty]
+    # one strategy alone (or nothing paired) leaves no comparison at all, not an error
+    comparisons = pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame()
     wtl = win_tie_loss(comparisons, metric) if not comparisons.empty else pd.DataFrame()
     ptable = problem_table(cells).dropna(axis=0, how="all")
     fr = friedman_nemenyi(ptable, higher, data.alpha) if ptable.shape[1] >= 2 and len(ptable) else None

@@ -186,3 +186,20 @@ def test_cli_run_report(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "reports" / "mini" / "index.html").is_file()
     assert json.loads((tmp_path / "res" / "mini" / "manifest.json").read_text())["experiment"] == "mini"
+
+
+def test_a_single_strategy_has_a_report(tmp_path):
+    """One strategy alone has nothing to pair with: the report says so instead of failing."""
+    from albench.config import parse_config
+    from albench.runner import run_experiment
+
+    from .conftest import tiny_config
+
+    raw = tiny_config("alone")
+    raw["grid"] = {"datasets": ["iris"], "models": ["logistic_regression"], "strategies": ["margin"]}
+    summary = run_experiment(parse_config(raw, source="<test>"), out=tmp_path, n_jobs=1, backend="sequential")
+    data = build_report(summary.results_dir, out=tmp_path / "r", n_boot=50, figure_formats=())
+    assert data.strategies == ["margin"] and not data.incomplete
+    markdown = (data.out_dir / "report.md").read_text()
+    assert "No strategy named 'random'" in markdown
+    assert "| iris | logistic\\_regression | oracle | margin | 2 |" in markdown

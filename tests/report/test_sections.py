@@ -72,3 +72,28 @@ def test_stopping_section_with_recorded_criteria(stopping_report):
     assert "![Where the criteria stop](figures/stopping_points.png)" in md
     assert "tables/stopping_criteria.csv" in md
     assert (stopping_report.out_dir / "tables" / "stopping_criteria.tex").is_file()
+
+
+def test_cli_cost_flags_reach_the_stopping_section(stopping_results, tmp_path):
+    """``albench report --label-cost/--misclassification-cost/--lifetime`` set the cost score."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from albench.cli import main
+
+    runner = CliRunner()
+
+    def excess(out, *flags):
+        res = runner.invoke(main, ["report", str(stopping_results), "--out", str(out), *flags])
+        assert res.exit_code == 0, res.output
+        folder = out / stopping_results.name
+        table = pd.read_csv(folder / "tables" / "stopping_criteria.csv")
+        return (folder / "report.md").read_text(encoding="utf-8"), table
+
+    md_default, default = excess(tmp_path / "default")
+    assert "label\\_cost = 1, misclassification\\_cost = 1, lifetime = 10000 predictions" in md_default
+    md_costly, costly = excess(tmp_path / "costly", "--label-cost", "7", "--lifetime", "500")
+    assert "label\\_cost = 7, misclassification\\_cost = 1, lifetime = 500 predictions" in md_costly
+    assert not default.equals(costly)
+    res = runner.invoke(main, ["report", str(stopping_results), "--out", str(tmp_path), "--lifetime", "-3"])
+    assert res.exit_code == 2 and "--lifetime" in res.output
