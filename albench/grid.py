@@ -19,7 +19,12 @@ from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
-from albench.partition import count_test_rows
+from albench.partition import (
+    MAX_INITIAL_DRAWS,
+    count_test_rows,
+    initial_success_probability,
+    smallest_feasible_initial_size,
+)
 from albench.rebalance import check_rebalance_model
 from albench.registry import DATASETS
 from albench.strategies.base import PROBA, check_strategy_model, model_capabilities
@@ -229,6 +234,8 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
                 f"set must contain {p.initial_min_per_class} of each; use a larger initial_size or "
                 "initial_per_class"
             )
+        if p.initial_per_class is None and n_init < n_train:
+            _check_initial_draw(p, where, counts, n_train, n_init)
         if p.initial_per_class is not None:
             # a stratified split puts about (1 - test_fraction) of each class in the training part
             train_smallest = int(math.floor(smallest * (1 - p.test_fraction)))
@@ -275,6 +282,28 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
             check_strategy_model(strat.label, instance, model.label, est)
     _check_learners(exp)
     return info
+
+
+def _check_initial_draw(p: Protocol, where: str, counts: np.ndarray, n_train: int, n_init: int) -> None:
+    """Refuse an initial size whose re-drawn set would rarely hold every class (cells would fail).
+
+    The training part's class sizes are taken proportional to the whole set's. A repetition
+    fails when :data:`~albench.partition.MAX_INITIAL_DRAWS` draws all miss a class; refused
+    when that has a chance above about 0.1 % (success probability per draw below 7 / draws).
+    """
+    train_counts = np.rint(np.asarray(counts) * n_train / counts.sum()).astype(np.int64)
+    least = p.initial_min_per_class
+    prob = initial_success_probability(train_counts, n_init, least)
+    if prob * MAX_INITIAL_DRAWS >= 7:
+        return
+    each = "every class" if least == 1 else f"{least} of every class"
+    better = smallest_feasible_initial_size(train_counts, least)
+    hint = f"initial_size >= {better}" if better is not None else "a smaller initial_min_per_class"
+    raise AlbenchInputError(
+        f"protocol.initial_size = {n_init}: a random initial set of {n_init} labels from {where} "
+        f"({len(counts)} classes) holds {each} with probability about {prob:.2%}, so repetitions "
+        f"would fail after {MAX_INITIAL_DRAWS} re-draws; use {hint} or initial_per_class"
+    )
 
 
 def _check_labelers(exp: Experiment, dataset_label: str, ds: Dataset) -> None:

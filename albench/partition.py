@@ -101,6 +101,41 @@ def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.rando
     )
 
 
+def initial_success_probability(
+    class_counts: np.ndarray, size: int, least: int, n_sims: int = 20_000, seed: int = 0
+) -> float:
+    """Chance that a uniform draw of ``size`` labels has ``least`` of every class (estimated).
+
+    Monte Carlo over ``n_sims`` multivariate hypergeometric draws from ``class_counts`` (the
+    class sizes of the training part), with a fixed seed so the estimate is reproducible.
+    :func:`draw_initial` re-draws at most :data:`MAX_INITIAL_DRAWS` times, so a probability
+    far below ``1 / MAX_INITIAL_DRAWS`` means cells would fail.
+    """
+    counts = np.asarray(class_counts, dtype=np.int64)
+    if size > counts.sum() or size < least * counts.shape[0]:
+        return 0.0
+    draws = np.random.default_rng(seed).multivariate_hypergeometric(counts, size, size=n_sims)
+    return float(np.mean(draws.min(axis=1) >= least))
+
+
+def smallest_feasible_initial_size(class_counts: np.ndarray, least: int, target: float = 0.05) -> int | None:
+    """Smallest initial size whose draw meets ``least`` per class with probability >= ``target``.
+
+    ``None`` when even the whole training part does not (a class smaller than ``least``).
+    """
+    counts = np.asarray(class_counts, dtype=np.int64)
+    if counts.min() < least:
+        return None
+    lo, hi = least * counts.shape[0], int(counts.sum())
+    while lo < hi:  # the probability grows with the size: bisect
+        mid = (lo + hi) // 2
+        if initial_success_probability(counts, mid, least, n_sims=4000) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def standardize(X_train: np.ndarray, X_test: np.ndarray, fit_on: np.ndarray):
     """Scale both parts with a StandardScaler fitted on ``fit_on`` (constant columns kept as 0)."""
     scaler = StandardScaler().fit(fit_on)

@@ -98,6 +98,21 @@ def test_initial_size_smaller_than_class_count_is_rejected():
         check_feasible(exp)
 
 
+def test_initial_size_that_rarely_holds_every_class_is_rejected():
+    """10 labels from digits' 10 classes hold all ten only with probability ~10!/10**10 = 0.04 %."""
+    exp = parse_config({"protocol": {"initial_size": 10}, "grid": {"datasets": ["digits"]}})
+    with pytest.raises(AlbenchInputError) as exc:
+        check_feasible(exp)
+    message = str(exc.value)
+    assert message.startswith("protocol.initial_size = 10: a random initial set of 10 labels from dataset 'digits'")
+    assert "would fail after 1000 re-draws" in message and "initial_size >= " in message
+    suggested = int(message.split("initial_size >= ")[1].split()[0])
+    # the suggestion is feasible: a grid with that initial size passes
+    check_feasible(parse_config({"protocol": {"initial_size": suggested}, "grid": {"datasets": ["digits"]}}))
+    # and the quick suite's 20 labels from digits stay accepted (P(all 10 classes) is about 21 %)
+    check_feasible(parse_config({"protocol": {"initial_size": 20}, "grid": {"datasets": ["digits"]}}))
+
+
 def test_class_too_small_for_a_split(tmp_path):
     from albench.datasets.base import make_dataset
     from albench.registry import DATASETS

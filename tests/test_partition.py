@@ -1,6 +1,7 @@
 """The published split and initial-set options of albench.partition (split, test_rounding,
 initial_min_per_class), and that their defaults leave existing behaviour and keys unchanged."""
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +11,13 @@ from sklearn.model_selection import train_test_split
 from albench.ceiling import ceiling_tasks
 from albench.config import Protocol, parse_config
 from albench.datasets.base import Dataset
-from albench.partition import count_test_rows, draw_initial, split_rows
+from albench.partition import (
+    count_test_rows,
+    draw_initial,
+    initial_success_probability,
+    smallest_feasible_initial_size,
+    split_rows,
+)
 
 # the sizes of the 26 binary zhan2021 data sets
 ZHAN_SIZES = [106, 208, 195, 210, 270, 306, 351, 476, 478, 569, 690, 768, 830, 766, 958, 1000, 1000, 1000,
@@ -120,3 +127,22 @@ def test_ceiling_key_changes_only_with_non_default_split_options():
     assert same.key == base.key
     other = ceiling_tasks(parse_config({"grid": grid, "protocol": {"split": "random"}}))[0]
     assert other.spec()["protocol"]["split"] == "random" and other.key != base.key
+
+
+def test_initial_success_probability_matches_the_hypergeometric_count():
+    # two classes of 5: a pair misses a class when both come from one class, 2 * C(5,2) of C(10,2)
+    exact = 1 - 2 * math.comb(5, 2) / math.comb(10, 2)
+    assert initial_success_probability(np.array([5, 5]), 2, 1) == pytest.approx(exact, abs=0.015)
+    # three classes of 4, 3 draws, one of each: 4**3 / C(12,3)
+    exact = 4**3 / math.comb(12, 3)
+    assert initial_success_probability(np.array([4, 4, 4]), 3, 1) == pytest.approx(exact, abs=0.015)
+    assert initial_success_probability(np.array([4, 4, 4]), 2, 1) == 0.0
+    assert initial_success_probability(np.array([4, 4, 4]), 12, 1) == 1.0
+
+
+def test_smallest_feasible_initial_size_is_the_first_size_above_the_target():
+    counts = np.array([30, 30, 30, 30])
+    size = smallest_feasible_initial_size(counts, 1, target=0.5)
+    assert initial_success_probability(counts, size, 1) >= 0.45
+    assert initial_success_probability(counts, size - 1, 1) < 0.55
+    assert smallest_feasible_initial_size(np.array([1, 9]), 2) is None
