@@ -104,7 +104,7 @@ def test_initial_size_that_rarely_holds_every_class_is_rejected():
     with pytest.raises(AlbenchInputError) as exc:
         check_feasible(exp)
     message = str(exc.value)
-    assert message.startswith("protocol.initial_size = 10: a random initial set of 10 labels from dataset 'digits'")
+    assert message.startswith("protocol.initial_size = 10: a random initial set of 10 labels from dataset")
     assert "would fail after 1000 re-draws" in message and "initial_size >= " in message
     suggested = int(message.split("initial_size >= ")[1].split()[0])
     # the suggestion is feasible: a grid with that initial size passes
