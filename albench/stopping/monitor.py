@@ -45,8 +45,19 @@ class StoppingSpec:
         return out
 
     def identity(self) -> dict:
-        """What a cell key hashes: name, every parameter, label."""
-        return {"name": self.name, "params": self.params, "label": self.label}
+        """What a cell key hashes: name, every parameter, label; a plugin criterion's origin too.
+
+        The origin (package version or file content hash, as for every plugin component) makes
+        an edited plugin criterion re-run exactly the cells that observe it.
+        """
+        out = {"name": self.name, "params": self.params, "label": self.label}
+        try:
+            origin = STOPPING.get(self.name).origin
+        except AlbenchInputError:
+            origin = None
+        if origin is not None:
+            out["origin"] = to_jsonable(origin)
+        return out
 
     def build(self) -> StoppingCriterion:
         """A fresh criterion instance (no history)."""

@@ -177,3 +177,33 @@ def test_adding_criteria_only_adds_columns_in_a_loop_shaped_driver():
         assert {k: b[k] for k in a} == a
         assert set(b) - set(a) and all(k.startswith("stop_") for k in set(b) - set(a))
     assert any(not math.isnan(r["stop_stabilizing_predictions_value"]) for r in observed)
+
+
+def test_a_plugin_criterion_carries_its_origin_into_the_cell_keys():
+    """Editing a plugin's stopping criterion re-runs its cells: its origin is part of each key."""
+    from albench.grid import expand_grid
+    from albench.registry import STOPPING, registering_from
+    from albench.stopping.criteria import FixedBudget
+
+    def keys() -> set[str]:
+        exp = parse_config(
+            {
+                "grid": {"datasets": ["iris"], "strategies": ["margin"]},
+                "protocol": {"budget": 10, "stopping": ["_prov_stop", "fixed_budget"]},
+            }
+        )
+        return {cell.key for cell in expand_grid(exp)}
+
+    with registering_from({"sha256": "ab" * 32}):
+        STOPPING.add("_prov_stop", FixedBudget, description="test")
+    try:
+        (plugin, builtin) = parse_stopping(["_prov_stop", "fixed_budget"])
+        assert plugin.identity()["origin"] == {"sha256": "ab" * 32}
+        assert "origin" not in builtin.identity()
+        first = keys()
+        STOPPING.add("_prov_stop", FixedBudget, description="test", origin={"sha256": "cd" * 32}, replace=True)
+        assert plugin.identity()["origin"] == {"sha256": "cd" * 32}
+        second = keys()
+        assert first and second and first.isdisjoint(second)
+    finally:
+        STOPPING._entries.pop("_prov_stop")
