@@ -201,7 +201,8 @@ def test_a_plugin_criterion_carries_its_origin_into_the_cell_keys():
         assert plugin.identity()["origin"] == {"sha256": "ab" * 32}
         assert "origin" not in builtin.identity()
         first = keys()
-        STOPPING.add("_prov_stop", FixedBudget, description="test", origin={"sha256": "cd" * 32}, replace=True)
+        edited = {"sha256": "cd" * 32}
+        STOPPING.add("_prov_stop", FixedBudget, description="test", origin=edited, replace=True)
         assert plugin.identity()["origin"] == {"sha256": "cd" * 32}
         second = keys()
         assert first and second and first.isdisjoint(second)
