@@ -98,6 +98,9 @@ def main() -> None:
 @click.option("--datasets", help="Comma-separated datasets (overrides the config).")
 @click.option("--models", help="Comma-separated models (overrides the config).")
 @click.option("--strategies", help="Comma-separated strategies (overrides the config).")
+@click.option("--labelers", help="Comma-separated labelers (overrides the config).")
+@click.option("--updates", help="Comma-separated model-update policies (overrides the config).")
+@click.option("--rebalancing", help="Comma-separated rebalancing methods (overrides the config).")
 @click.option("--reps", type=int, help="Repetitions (overrides the config).")
 @click.option("--seed", type=int, help="Experiment seed (overrides the config).")
 @click.option(
@@ -169,6 +172,9 @@ def run(
     datasets,
     models,
     strategies,
+    labelers,
+    updates,
+    rebalancing,
     reps,
     seed,
     n_jobs,
@@ -186,8 +192,9 @@ def run(
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted).
 
-    Without CONFIG, --datasets/--models/--strategies run their own grid in a results folder
-    named after the axes given (results/quick is the quick suite's alone).
+    Without CONFIG, --datasets/--models/--strategies/--labelers/--updates/--rebalancing run
+    their own grid in a results folder named after the axes given (results/quick is the quick
+    suite's alone).
     """
     try:
         if cell_timeout is not None and not (cell_timeout > 0 and cell_timeout != float("inf")):
@@ -208,14 +215,18 @@ def run(
                 "datasets": _csv(datasets),
                 "models": _csv(models),
                 "strategies": _csv(strategies),
+                "labelers": _csv(labelers),
+                "updates": _csv(updates),
+                "rebalancing": _csv(rebalancing),
                 "repetitions": reps,
                 "seed": seed,
             },
         )
-        if config is None and (datasets or models or strategies):
+        extra_axes = [_csv(labelers), _csv(updates), _csv(rebalancing)]
+        if config is None and (datasets or models or strategies or any(extra_axes)):
             from albench.dryrun import axes_name
 
-            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies))
+            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies), *extra_axes)
             raw.pop("name", None)
         exp = parse_config(raw, source=source, default_name=default_name)
     except AlbenchInputError as exc:

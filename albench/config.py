@@ -599,8 +599,9 @@ def read_toml(path: str | Path) -> dict:
 def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
     """Return a copy of a raw config with command-line overrides applied.
 
-    ``overrides`` keys: ``datasets``, ``models``, ``strategies`` (lists of names),
-    ``repetitions``, ``seed``, ``suite``. ``None`` values are ignored.
+    ``overrides`` keys: ``datasets``, ``models``, ``strategies``, ``labelers``, ``updates``,
+    ``rebalancing`` (lists of names), ``repetitions``, ``seed``, ``suite``. ``None`` values
+    are ignored.
     """
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
     if not isinstance(out.get("grid", {}), dict):
@@ -609,7 +610,7 @@ def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
     if overrides.get("suite") is not None:
         out["suite"] = overrides["suite"]
         grid.pop("datasets", None)
-    for axis in ("datasets", "models", "strategies"):
+    for axis in GRID_KEYS:
         if overrides.get(axis) is not None:
             grid[axis] = list(overrides[axis])
             if axis == "datasets":

@@ -105,14 +105,14 @@ def plan_run(exp: Experiment, datasets: dict[str, dict], out: str | Path) -> Pla
     return plan
 
 
-def axes_name(datasets: list[str] | None, models: list[str] | None, strategies: list[str] | None) -> str:
+def axes_name(*axes: list[str] | None) -> str:
     """Results folder name of a config-less run from the axes given on the command line.
 
     The names of each given axis joined by ``_``, the axes by ``-`` (characters other than
     letters, digits, ``.``, ``_`` and ``-`` become ``_``); long names are cut and end in a
     short hash of the full one, so two different grids never share a folder by accident.
     """
-    parts = ["_".join(axis) for axis in (datasets, models, strategies) if axis]
+    parts = ["_".join(axis) for axis in axes if axis]
     full = "-".join(parts)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", full).strip("._-") or "run"
     if len(name) > 60 or name != full:

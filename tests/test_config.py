@@ -159,6 +159,16 @@ def test_overrides_replace_axes_and_suite():
     assert raw["repetitions"] == 3  # the input is not modified
 
 
+def test_overrides_replace_the_labeler_update_and_rebalancing_axes():
+    raw = {"grid": {"datasets": ["iris"], "labelers": ["oracle"], "updates": ["refit"]}}
+    out = apply_overrides(raw, {"labelers": ["noisy", "oracle"], "updates": ["incremental"]})
+    assert out["grid"]["labelers"] == ["noisy", "oracle"] and out["grid"]["updates"] == ["incremental"]
+    out = apply_overrides(raw, {"rebalancing": ["class_weight"]})
+    assert out["grid"]["rebalancing"] == ["class_weight"] and out["grid"]["labelers"] == ["oracle"]
+    exp = parse_config(apply_overrides(raw, {"labelers": ["noisy"], "models": ["sgd_classifier"]}))
+    assert [lab.name for lab in exp.labelers] == ["noisy"]
+
+
 def test_unknown_labeler_parameter_is_named():
     with pytest.raises(AlbenchInputError, match="labeler 'oracle' has no parameter 'foo'"):
         parse_config({"grid": {"datasets": ["iris"], "labelers": [{"name": "oracle", "foo": 1}]}})

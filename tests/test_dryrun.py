@@ -51,6 +51,7 @@ def test_plan_counts_fits_from_rounds(tmp_path):
 
 def test_axes_name():
     assert axes_name(["iris", "wine"], None, ["margin"]) == "iris_wine-margin"
+    assert axes_name(["iris"], None, None, ["noisy"], None, ["class_weight"]) == "iris-noisy-class_weight"
     odd = axes_name(["openml:61"], None, None)
     assert odd.startswith("openml_61-") and len(odd) == len("openml_61-") + 8
     long = axes_name([f"dataset_{i}" for i in range(20)], None, None)
@@ -75,3 +76,32 @@ def test_config_less_run_with_axes_gets_its_own_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "iris-gaussian_nb-random" / "manifest.json").is_file()
     assert not (tmp_path / "quick").exists()
+
+
+def test_config_less_run_over_labelers_and_updates(tmp_path):
+    proc = run_cli(
+        "run",
+        "--datasets",
+        "iris",
+        "--models",
+        "sgd_classifier",
+        "--strategies",
+        "margin",
+        "--labelers",
+        "oracle,noisy",
+        "--updates",
+        "refit,incremental",
+        "--reps",
+        "1",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = tmp_path / "iris-sgd_classifier-margin-oracle_noisy-refit_incremental"
+    import albench
+
+    rows = albench.load_results(results)
+    assert set(rows["labeler"]) == {"oracle", "noisy"} and set(rows["update"]) == {"refit", "incremental"}
+    bad = run_cli("run", "--datasets", "iris", "--labelers", "bogus", "--out", str(tmp_path), "--dry-run")
+    assert bad.returncode == 2 and "grid.labelers[0] = 'bogus': unknown labeler" in bad.stderr
