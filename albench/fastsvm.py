@@ -105,7 +105,7 @@ class GramSVC:
             for p in np.setdiff1d(labeled, order, assume_unique=True):
                 j = int(np.searchsorted(order, p))
                 L = order.shape[0]
-                new = np.empty((L + 1, L + 1))
+                new = self._spare(L + 1, block)
                 new[:j, :j], new[:j, j + 1 :] = block[:j, :j], block[:j, j:]
                 new[j + 1 :, :j], new[j + 1 :, j + 1 :] = block[j:, :j], block[j:, j:]
                 order = np.insert(order, j, p)
@@ -114,11 +114,29 @@ class GramSVC:
                 block = new
         else:
             order = labeled
-            block = self.K_train[np.ix_(order, order)]
+            block = self._spare(order.shape[0], None)
+            np.take(self.K_train[order], order, axis=1, out=block)
         self.labeled_, self._block = order, block
         y = np.asarray([y_by_position[p] for p in order.tolist()])
         self.model_ = SVC(kernel="precomputed", **self.svc_params).fit(block, y)
         return self
+
+    def _spare(self, size: int, in_use: np.ndarray | None) -> np.ndarray:
+        """A C-contiguous ``size x size`` array on one of two reused buffers, not ``in_use``'s.
+
+        Reusing memory spares every round a fresh O(L^2) allocation (and its page faults);
+        libsvm copies what it keeps, so a buffer can be overwritten once the fit is done.
+        """
+        if not hasattr(self, "_buffers"):
+            self._buffers = [np.empty(0), np.empty(0)]
+        for i, buf in enumerate(self._buffers):
+            if in_use is not None and np.shares_memory(buf, in_use):
+                continue
+            if buf.shape[0] < size * size:
+                buf = np.empty(max(size * size, int(1.5 * buf.shape[0])))
+                self._buffers[i] = buf
+            return buf[: size * size].reshape(size, size)
+        raise AssertionError("both buffers in use")  # pragma: no cover - one block at a time
 
     @property
     def classes_(self) -> np.ndarray:
@@ -131,11 +149,9 @@ class GramSVC:
         if positions is None:
             if self.K_test is None:
                 raise RuntimeError("GramSVC: built without X_test")
-            return self.K_test[:, columns]
+            return self.K_test[:, columns]  # a fresh array of n_test x len(columns)
         positions = np.asarray(positions, dtype=np.int64)
-        if columns.shape[0] < positions.shape[0]:  # gather the smaller side first
-            return self.K_train[:, columns][positions]
-        return self.K_train[positions][:, columns]
+        return self.K_train[np.ix_(positions, columns)]
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Decision values of training rows ``positions`` (default: the test set).
@@ -201,20 +217,43 @@ class KernelStore:
         """``K(X, X_train[columns])`` from the stored rows (computed for rows not stored)."""
         X = np.asarray(X, dtype=np.float64)
         out = np.empty((X.shape[0], columns.shape[0]))
+        for rows, K, at in self._located(X):
+            out[rows] = (
+                K[np.ix_(at, columns)]
+                if K is not None
+                else rbf_kernel(X[rows], self.X_train[columns], gamma=self.gram.gamma)
+            )
+        return out
+
+    def matvec(self, X: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``K(X, X_train) @ w`` without gathering kernel rows (one pass over the stored rows)."""
+        X = np.asarray(X, dtype=np.float64)
+        out = np.empty(X.shape[0])
+        for rows, K, at in self._located(X):
+            if K is None:
+                out[rows] = rbf_kernel(X[rows], self.X_train, gamma=self.gram.gamma) @ w
+            elif at.shape[0] * 4 >= K.shape[0]:
+                out[rows] = (K @ w)[at]
+            else:
+                out[rows] = K[at] @ w
+        return out
+
+    def _located(self, X: np.ndarray):
+        """``(rows of X, stored matrix or None, its rows)`` for the training part, the test part
+        and rows found in neither."""
         pos = self.train.find(X)
         hit = pos >= 0
         if hit.any():
-            out[hit] = self.gram._rows(pos[hit], columns)
+            yield np.flatnonzero(hit), self.gram.K_train, pos[hit]
         rest = np.flatnonzero(~hit)
         if rest.size and self.gram.K_test is not None:
             tpos = self.test.find(X[rest])
             thit = tpos >= 0
             if thit.any():
-                out[rest[thit]] = self.gram.K_test[tpos[thit]][:, columns]
+                yield rest[thit], self.gram.K_test, tpos[thit]
             rest = rest[~thit]
         if rest.size:  # rows of neither part (e.g. synthetic samples): the kernel, computed
-            out[rest] = rbf_kernel(X[rest], self.X_train[columns], gamma=self.gram.gamma)
-        return out
+            yield rest, None, None
 
 
 class GramRBFSVC(ClassifierMixin, BaseEstimator):
@@ -306,6 +345,7 @@ class GramRBFSVC(ClassifierMixin, BaseEstimator):
         pos = store.train.find(X) if store is not None else np.full(X.shape[0], -1)
         if store is not None and (pos >= 0).all() and np.unique(pos).shape[0] == pos.shape[0]:
             store.gram.fit(pos, y)
+            self.__dict__.pop("_w", None)
             self.labeled_ = store.gram.labeled_.copy()
             self.svc_ = store.gram.model_
             self._X_fit = None
@@ -327,7 +367,10 @@ class GramRBFSVC(ClassifierMixin, BaseEstimator):
             return self.svc_.decision_function(X)
         m = self.svc_
         if len(m.classes_) == 2:
-            return self._kernel_rows(X, m.support_) @ m.dual_coef_[0] + m.intercept_[0]
+            if not hasattr(self, "_w"):  # dual coefficients spread over the training part
+                self._w = np.zeros(self._store.X_train.shape[0])
+                self._w[self.labeled_[m.support_]] = m.dual_coef_[0]
+            return self._store.matvec(X, self._w) + m.intercept_[0]
         return m.decision_function(self._kernel_rows(X, np.arange(self.labeled_.shape[0])))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
