@@ -79,12 +79,11 @@ def entropy_numpy(proba: np.ndarray) -> np.ndarray:
     """Blocked NumPy entropy, the reference and (being faster than a compiled scalar loop) the only path.
 
     Per block of about 32k values (cache-resident): ``log(max(p, tiny))`` in place (NumPy's
-    SIMD logarithm), times ``p``, row sums by a matrix-vector product. ``max(p, tiny)`` makes
+    SIMD logarithm), times ``p``, row sums by ``einsum``. ``max(p, tiny)`` makes
     ``0 log 0 = 0`` without a mask; a subnormal ``p`` contributes ``p log tiny`` instead of
-    ``p log p`` (below 1e-305). Row sums by ``einsum``, whose result for a row does not
-    depend on where the row sits (a matrix-vector product's may), so the entropy of a row is
-    the same computed alone or among others: the pruned selection of :func:`entropy_top_k`
-    relies on it.
+    ``p log p`` (below 1e-305). ``einsum``'s sum of a row does not depend on where the row
+    sits (a matrix-vector product's may), so a row's entropy is the same computed alone or
+    among others: the pruned selection of :func:`entropy_top_k` relies on it.
     """
     P = as_scores_input(proba)
     n, k = P.shape
@@ -179,7 +178,7 @@ def uncertainty_measure(proba: np.ndarray, kind: str = "entropy") -> np.ndarray:
     raise ValueError(f"unknown uncertainty measure {kind!r}; allowed: {', '.join(UNCERTAINTY_MEASURES)}")
 
 
-# ------------------------------------------------------------------ fused score + top-k
+# ------------------------------------------------------- entropy: score + top-k, pruned
 #: above this fraction of rows kept, the entropy's pruning gives up and scores every row
 ENTROPY_GIVE_UP_FRACTION = 0.5
 
