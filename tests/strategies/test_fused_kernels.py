@@ -36,6 +36,12 @@ def _bounds(c, P):
     return U.entropy_slack(c, P.dtype), U.entropy_sum_tolerance(c, P.dtype)
 
 
+def _prune_any_pool(mp):
+    """Let entropy_top_k prune however small the pool (it scores small pools whole)."""
+    mp.setattr(U, "ENTROPY_PRUNE_MIN_ROWS", 0)
+    mp.setattr(U, "ENTROPY_PRUNE_ROWS_PER_K", 0)
+
+
 def _reference(score, P, k, seed, monkeypatch):
     with monkeypatch.context() as mp:
         mp.setenv("ALBENCH_KERNELS", "numpy")
@@ -55,6 +61,7 @@ def _reference(score, P, k, seed, monkeypatch):
 def test_fused_equals_score_then_select_on_random_inputs_with_ties(n, c, k, seed, style, dtype) -> None:
     P = _proba(n, c, seed, style, dtype)
     with pytest.MonkeyPatch.context() as mp:
+        _prune_any_pool(mp)
         for fused, score in FUSED:
             got = fused(P, k, np.random.default_rng(seed))
             np.testing.assert_array_equal(got, _reference(score, P, k, seed, mp))
@@ -65,6 +72,7 @@ def test_fused_equals_score_then_select_on_random_inputs_with_ties(n, c, k, seed
 @pytest.mark.parametrize("style", ["peaked", "flat", "coarse"])
 def test_entropy_pruning_on_a_pool_large_enough_to_prune(style, dtype, monkeypatch) -> None:
     """Past the first 4,096 rows the pruning is in force (or gives up): same batch either way."""
+    _prune_any_pool(monkeypatch)
     P = _proba(20_000, 10, 3, style, dtype)
     P[7:12] = P[5]  # a block of exact ties
     for k in (1, 5, 50):
@@ -118,3 +126,18 @@ def test_numpy_path_of_the_fused_kernels_is_the_reference(monkeypatch) -> None:
         b = K.select_top_k(score(P), 30, np.random.default_rng(1))
         np.testing.assert_array_equal(a, b)
         assert a.shape == (30,)
+
+
+@needs_numba
+def test_entropy_top_k_prunes_only_where_it_pays(monkeypatch) -> None:
+    """Small pools, and near-uniform rows of many classes, are scored whole."""
+    calls = []
+    real = _compiled.entropy_candidates
+    monkeypatch.setattr(_compiled, "entropy_candidates", lambda *a: calls.append(a[0].shape) or real(*a))
+    rng = np.random.default_rng(0)
+    K.entropy_top_k(_proba(1_000, 10, 1, "peaked", np.float64), 10, rng)
+    assert calls == []
+    K.entropy_top_k(_proba(U.ENTROPY_PRUNE_MIN_ROWS, 10, 1, "peaked", np.float64), 10, rng)
+    assert calls == [(U.ENTROPY_PRUNE_MIN_ROWS, 10)]
+    rows, ok = real(_proba(40_000, 100, 2, "flat", np.float64), 10, *_bounds(100, np.zeros(1)), 0.5)
+    assert not ok and rows.shape == (0,)

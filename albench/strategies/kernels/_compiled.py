@@ -252,9 +252,9 @@ if AVAILABLE:  # pragma: no branch
         taken only when the heap's root changes).
 
         Returns the kept row indices in ascending order and ``True``, or an empty array and
-        ``False`` when more than ``give_up_fraction`` of the rows between 4096 and 8192, or
-        any later doubling (8192 to 16384, ...), were kept (pruning does not pay: the caller
-        computes every entropy instead).
+        ``False`` when more than ``give_up_fraction`` of the rows between two doublings
+        (8192 to 16384, ...) were kept, or more than 0.9 of them between 1024 and 8192
+        (pruning does not pay: the caller computes every entropy instead).
         """
         n, c = P.shape
         heap = np.empty(k, np.float64)
@@ -262,7 +262,7 @@ if AVAILABLE:  # pragma: no branch
         cand_idx = np.empty(n, np.int64)
         cand_up = np.empty(n, np.float64)
         m = 0
-        checkpoint = 4096  # from here on, every doubling: did the last half keep too many?
+        checkpoint = 1024  # from here on, every doubling: did the last half keep too many?
         m_before = 0
         log_c = np.log(c)
         log_c1 = np.log(c - 1) if c > 1 else 0.0
@@ -271,7 +271,10 @@ if AVAILABLE:  # pragma: no branch
         threshold = -np.inf  # the k-th largest lower bound less e2, once k rows are in the heap
         for i in range(n):
             if i == checkpoint:
-                if checkpoint > 4096 and m - m_before > give_up_fraction * (checkpoint // 2):
+                # early windows keep more (the k-th bound is still low): give up there only
+                # when nearly every row was kept
+                limit = give_up_fraction if checkpoint > 8192 else max(give_up_fraction, 0.9)
+                if checkpoint > 1024 and m - m_before > limit * (checkpoint // 2):
                     return cand_idx[:0].copy(), False
                 m_before = m
                 checkpoint *= 2

@@ -181,6 +181,10 @@ def uncertainty_measure(proba: np.ndarray, kind: str = "entropy") -> np.ndarray:
 # ------------------------------------------------------- entropy: score + top-k, pruned
 #: above this fraction of rows kept, the entropy's pruning gives up and scores every row
 ENTROPY_GIVE_UP_FRACTION = 0.5
+#: pools smaller than this, or than this many rows per selected one, are scored whole (the
+#: bounds pass does not pay there)
+ENTROPY_PRUNE_MIN_ROWS = 32768
+ENTROPY_PRUNE_ROWS_PER_K = 64
 
 
 def _top_k_reference(score, proba: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -216,7 +220,8 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     reference entropy of those rows only. Rows left out score strictly below the k-th largest
     entropy, so the selection and its tie-break are those of the reference. When the bounds
     keep more than :data:`ENTROPY_GIVE_UP_FRACTION` of the rows (near-uniform rows with many
-    classes) it scores every row instead.
+    classes) it scores every row instead, as it does for pools under
+    :data:`ENTROPY_PRUNE_MIN_ROWS` rows or :data:`ENTROPY_PRUNE_ROWS_PER_K` ``k``.
 
     Parameters
     ----------
@@ -234,7 +239,8 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     P = as_scores_input(proba)
     n, c = P.shape
     k = int(min(max(k, 0), n))
-    if k == 0 or not _compiled.enabled() or c < 2:
+    small = n < max(ENTROPY_PRUNE_MIN_ROWS, ENTROPY_PRUNE_ROWS_PER_K * k)
+    if k == 0 or not _compiled.enabled() or c < 2 or small:
         return _top_k_reference(entropy_scores, P, k, rng)
     rows, ok = _compiled.entropy_candidates(
         P, k, entropy_slack(c, P.dtype), entropy_sum_tolerance(c, P.dtype), ENTROPY_GIVE_UP_FRACTION
