@@ -11,15 +11,23 @@ the pool and the test set from the stored rows. The decisions equal those of
 samples are selected). It does **not** apply with ``standardize = "labeled"`` (the features,
 hence the kernel, change every round) or ``gamma = "scale"`` (it depends on the labeled set).
 
-Memory: ``n_train x (n_train + n_test)`` float64 values. Not wired into the loop yet; the
-learner decides when to use it.
+Memory: ``n_train x (n_train + n_test)`` float64 values.
+
+:class:`GramRBFSVC` is the scikit-learn estimator the loop uses (model ``rbf_svm_gram``):
+it takes feature rows like ``SVC`` and finds them in the cell's training and test parts,
+registered once per cell with :meth:`GramRBFSVC.set_kernel_universe`, by an exact key of
+their bits; clones share that store, so refitting a fresh clone every round reuses it.
 """
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.svm import SVC
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from albench.errors import AlbenchInputError
 
@@ -82,8 +90,9 @@ class GramSVC:
         ``labeled`` adds a few positions to the previous fit's, each is inserted with slice
         copies instead of gathering the whole block from the Gram matrix again.
         """
-        labeled = np.unique(np.asarray(labeled, dtype=np.int64))
-        y_by_position = dict(zip(np.asarray(labeled).tolist(), np.asarray(y_labeled).tolist(), strict=True))
+        labeled = np.asarray(labeled, dtype=np.int64)
+        y_by_position = dict(zip(labeled.tolist(), np.asarray(y_labeled).tolist(), strict=True))
+        labeled = np.unique(labeled)
         order = self.labeled_
         grows = (
             order is not None
@@ -96,7 +105,7 @@ class GramSVC:
             for p in np.setdiff1d(labeled, order, assume_unique=True):
                 j = int(np.searchsorted(order, p))
                 L = order.shape[0]
-                new = np.empty((L + 1, L + 1))
+                new = self._spare(L + 1, block)
                 new[:j, :j], new[:j, j + 1 :] = block[:j, :j], block[:j, j:]
                 new[j + 1 :, :j], new[j + 1 :, j + 1 :] = block[j:, :j], block[j:, j:]
                 order = np.insert(order, j, p)
@@ -105,11 +114,29 @@ class GramSVC:
                 block = new
         else:
             order = labeled
-            block = self.K_train[np.ix_(order, order)]
+            block = self._spare(order.shape[0], None)
+            np.take(self.K_train[order], order, axis=1, out=block)
         self.labeled_, self._block = order, block
         y = np.asarray([y_by_position[p] for p in order.tolist()])
         self.model_ = SVC(kernel="precomputed", **self.svc_params).fit(block, y)
         return self
+
+    def _spare(self, size: int, in_use: np.ndarray | None) -> np.ndarray:
+        """A C-contiguous ``size x size`` array on one of two reused buffers, not ``in_use``'s.
+
+        Reusing memory spares every round a fresh O(L^2) allocation (and its page faults);
+        libsvm copies what it keeps, so a buffer can be overwritten once the fit is done.
+        """
+        if not hasattr(self, "_buffers"):
+            self._buffers = [np.empty(0), np.empty(0)]
+        for i, buf in enumerate(self._buffers):
+            if in_use is not None and np.shares_memory(buf, in_use):
+                continue
+            if buf.shape[0] < size * size:
+                buf = np.empty(max(size * size, int(1.5 * buf.shape[0])))
+                self._buffers[i] = buf
+            return buf[: size * size].reshape(size, size)
+        raise AssertionError("both buffers in use")  # pragma: no cover - one block at a time
 
     @property
     def classes_(self) -> np.ndarray:
@@ -122,11 +149,9 @@ class GramSVC:
         if positions is None:
             if self.K_test is None:
                 raise RuntimeError("GramSVC: built without X_test")
-            return self.K_test[:, columns]
+            return self.K_test[:, columns]  # a fresh array of n_test x len(columns)
         positions = np.asarray(positions, dtype=np.int64)
-        if columns.shape[0] < positions.shape[0]:  # gather the smaller side first
-            return self.K_train[:, columns][positions]
-        return self.K_train[positions][:, columns]
+        return self.K_train[np.ix_(positions, columns)]
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Decision values of training rows ``positions`` (default: the test set).
@@ -146,3 +171,213 @@ class GramSVC:
         if m is not None and len(m.classes_) == 2:
             return m.classes_[(self.decision_function(positions) > 0).astype(int)]
         return m.predict(self._rows(positions, self.labeled_))
+
+
+class RowIndex:
+    """Exact lookup of feature rows in a fixed array, by a key of their bits.
+
+    The key of a row is ``sum_j bits(x_j) * m_j`` modulo ``2**64`` (integer arithmetic, so the
+    same row gives the same key wherever it sits); a found row is checked equal value by value.
+    """
+
+    def __init__(self, X: np.ndarray) -> None:
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        mult = np.random.default_rng(0x5EED).integers(1, 2**63, size=self.X.shape[1], dtype=np.uint64)
+        self._mult = mult | np.uint64(1)
+        keys = self._keys(self.X)
+        self._order = np.argsort(keys, kind="stable")
+        self._sorted = keys[self._order]
+
+    def _keys(self, X: np.ndarray) -> np.ndarray:
+        bits = np.ascontiguousarray(X, dtype=np.float64).view(np.uint64)
+        return (bits * self._mult).sum(axis=1, dtype=np.uint64)
+
+    def find(self, X: np.ndarray) -> np.ndarray:
+        """Row position of each row of ``X`` in the indexed array, -1 where absent."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.X.shape[1] or self._sorted.shape[0] == 0:
+            return np.full(X.shape[0] if X.ndim else 0, -1, dtype=np.int64)
+        keys = self._keys(X)
+        at = np.minimum(np.searchsorted(self._sorted, keys), self._sorted.shape[0] - 1)
+        pos = self._order[at]
+        ok = (self._sorted[at] == keys) & (self.X[pos] == X).all(axis=1)
+        return np.where(ok, pos, -1).astype(np.int64)
+
+
+class KernelStore:
+    """One cell's Gram matrix (training part against training and test parts) and its row index."""
+
+    def __init__(self, X_train: np.ndarray, X_test: np.ndarray, gamma, svc_params: dict) -> None:
+        self.gram = GramSVC(X_train, X_test, gamma=gamma, **svc_params)
+        self.train = RowIndex(X_train)
+        self.test = RowIndex(X_test)
+        self.X_train = self.train.X
+
+    def kernel(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """``K(X, X_train[columns])`` from the stored rows (computed for rows not stored)."""
+        X = np.asarray(X, dtype=np.float64)
+        out = np.empty((X.shape[0], columns.shape[0]))
+        for rows, K, at in self._located(X):
+            out[rows] = (
+                K[np.ix_(at, columns)]
+                if K is not None
+                else rbf_kernel(X[rows], self.X_train[columns], gamma=self.gram.gamma)
+            )
+        return out
+
+    def matvec(self, X: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``K(X, X_train) @ w`` without gathering kernel rows (one pass over the stored rows)."""
+        X = np.asarray(X, dtype=np.float64)
+        out = np.empty(X.shape[0])
+        for rows, K, at in self._located(X):
+            if K is None:
+                out[rows] = rbf_kernel(X[rows], self.X_train, gamma=self.gram.gamma) @ w
+            elif at.shape[0] * 4 >= K.shape[0]:
+                out[rows] = (K @ w)[at]
+            else:
+                out[rows] = K[at] @ w
+        return out
+
+    def _located(self, X: np.ndarray):
+        """``(rows of X, stored matrix or None, its rows)`` for the training part, the test part
+        and rows found in neither."""
+        pos = self.train.find(X)
+        hit = pos >= 0
+        if hit.any():
+            yield np.flatnonzero(hit), self.gram.K_train, pos[hit]
+        rest = np.flatnonzero(~hit)
+        if rest.size and self.gram.K_test is not None:
+            tpos = self.test.find(X[rest])
+            thit = tpos >= 0
+            if thit.any():
+                yield rest[thit], self.gram.K_test, tpos[thit]
+            rest = rest[~thit]
+        if rest.size:  # rows of neither part (e.g. synthetic samples): the kernel, computed
+            yield rest, None, None
+
+
+class GramRBFSVC(ClassifierMixin, BaseEstimator):
+    """``SVC(kernel="rbf")`` that computes a cell's Gram matrix once (model ``rbf_svm_gram``).
+
+    Before fitting, :meth:`set_kernel_universe` registers the cell's training and test parts
+    (the loop does it); ``fit`` then finds its rows among them and trains
+    ``SVC(kernel="precomputed")`` on the stored labeled block (extended in place when a round
+    adds a few labels), and ``decision_function`` / ``predict`` read the stored kernel rows.
+    Rows found in neither part get their kernel computed. Without a registered universe it
+    behaves like ``SVC(kernel="rbf")`` on the data it is given. Decisions equal
+    ``SVC(kernel="rbf", gamma=gamma)``'s up to floating-point rounding.
+
+    Valid only while the features stay the same for the whole cell (``protocol.standardize``
+    ``"train"`` or ``"none"``; checked before a run) and with a fixed ``gamma``.
+
+    Parameters
+    ----------
+    C : float
+        Regularisation, as in ``SVC``.
+    gamma : "auto" or float
+        ``1 / n_features`` or a positive number (``"scale"`` depends on the labeled set).
+    tol, shrinking, cache_size, class_weight, max_iter, decision_function_shape, break_ties
+        As in ``SVC``.
+    """
+
+    #: the loop must not change the features between rounds (checked against the protocol)
+    needs_fixed_features = True
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0.0, None, closed="neither")],
+        "gamma": [StrOptions({"auto"}), Interval(Real, 0.0, None, closed="neither")],
+        "tol": [Interval(Real, 0.0, None, closed="neither")],
+        "shrinking": ["boolean"],
+        "cache_size": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "max_iter": [Interval(Integral, -1, None, closed="left")],
+        "decision_function_shape": [StrOptions({"ovr", "ovo"})],
+        "break_ties": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        gamma="auto",
+        tol: float = 1e-3,
+        shrinking: bool = True,
+        cache_size: float = 200,
+        class_weight=None,
+        max_iter: int = -1,
+        decision_function_shape: str = "ovr",
+        break_ties: bool = False,
+    ) -> None:
+        self.C = C
+        self.gamma = gamma
+        self.tol = tol
+        self.shrinking = shrinking
+        self.cache_size = cache_size
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.decision_function_shape = decision_function_shape
+        self.break_ties = break_ties
+
+    def _svc_params(self) -> dict:
+        params = self.get_params(deep=False)
+        params.pop("gamma")
+        return params
+
+    def set_kernel_universe(self, X_train: np.ndarray, X_test: np.ndarray) -> GramRBFSVC:
+        """Compute the Gram matrix of a cell's training part against itself and the test part.
+
+        Clones made afterwards (``sklearn.base.clone``) share it.
+        """
+        self._store = KernelStore(X_train, X_test, self.gamma, self._svc_params())
+        return self
+
+    def __sklearn_clone__(self):
+        twin = type(self)(**self.get_params(deep=False))
+        if getattr(self, "_store", None) is not None:
+            twin._store = self._store
+        return twin
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> GramRBFSVC:
+        """Fit on rows ``X`` (found in the registered training part) with labels ``y``."""
+        self._validate_params()
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        store = getattr(self, "_store", None)
+        pos = store.train.find(X) if store is not None else np.full(X.shape[0], -1)
+        if store is not None and (pos >= 0).all() and np.unique(pos).shape[0] == pos.shape[0]:
+            store.gram.fit(pos, y)
+            self.__dict__.pop("_w", None)
+            self.labeled_ = store.gram.labeled_.copy()
+            self.svc_ = store.gram.model_
+            self._X_fit = None
+        else:  # rows outside the training part, or repeated rows: the plain kernel
+            gamma = resolve_gamma(self.gamma, X.shape[1])
+            self._X_fit = X
+            self.labeled_ = None
+            self.svc_ = SVC(kernel="rbf", gamma=gamma, **self._svc_params()).fit(X, y)
+        self.classes_ = self.svc_.classes_
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _kernel_rows(self, X: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        return self._store.kernel(X, self.labeled_[columns])
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Decision values of rows ``X``, as ``SVC(kernel="rbf").decision_function``."""
+        if self._X_fit is not None:
+            return self.svc_.decision_function(X)
+        m = self.svc_
+        if len(m.classes_) == 2:
+            if not hasattr(self, "_w"):  # dual coefficients spread over the training part
+                self._w = np.zeros(self._store.X_train.shape[0])
+                self._w[self.labeled_[m.support_]] = m.dual_coef_[0]
+            return self._store.matvec(X, self._w) + m.intercept_[0]
+        return m.decision_function(self._kernel_rows(X, np.arange(self.labeled_.shape[0])))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted classes of rows ``X``."""
+        if self._X_fit is not None:
+            return self.svc_.predict(X)
+        m = self.svc_
+        if len(m.classes_) == 2:
+            return m.classes_[(self.decision_function(X) > 0).astype(int)]
+        return m.predict(self._kernel_rows(X, np.arange(self.labeled_.shape[0])))

@@ -280,6 +280,7 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
         for model in query_models:
             est = build_model(model.name, model.params, random_state=0)
             check_strategy_model(strat.label, instance, model.label, est)
+            check_fixed_features(model.label, est, exp.protocol.standardize)
     _check_learners(exp)
     return info
 
@@ -319,6 +320,17 @@ def _check_labelers(exp: Experiment, dataset_label: str, ds: Dataset) -> None:
             ) from None
 
 
+def check_fixed_features(model_label: str, est, standardize: str) -> None:
+    """A model that keeps one kernel for the whole cell (``needs_fixed_features``) cannot
+    follow features re-standardised every round."""
+    if getattr(est, "needs_fixed_features", False) and standardize == "labeled":
+        raise AlbenchInputError(
+            f"model {model_label!r} ({type(est).__name__}) computes its kernel once per cell: "
+            "protocol.standardize = 'labeled' changes the features every round; "
+            "use standardize = 'train' or 'none'"
+        )
+
+
 def _check_learners(exp: Experiment) -> None:
     """Reject model / update policy / rebalancing / labeler combinations that cannot work."""
     from sklearn.naive_bayes import MultinomialNB
@@ -326,6 +338,7 @@ def _check_learners(exp: Experiment) -> None:
     p = exp.protocol
     for model in exp.models:
         est = build_model(model.name, model.params, random_state=0)
+        check_fixed_features(model.label, est, p.standardize)
         if isinstance(est, MultinomialNB) and p.standardize != "none":
             raise AlbenchInputError(
                 f"model {model.label!r} (MultinomialNB) needs non-negative features; "

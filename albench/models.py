@@ -98,6 +98,22 @@ _register_estimator(
 )
 
 
+def _make_rbf_svm_gram(random_state: int | None = None, **params: Any) -> BaseEstimator:
+    """Build GramRBFSVC for the 'rbf_svm_gram' model (deterministic: no random_state)."""
+    from albench.fastsvm import GramRBFSVC
+
+    return GramRBFSVC(**params)
+
+
+MODELS.add(
+    "rbf_svm_gram",
+    _make_rbf_svm_gram,
+    description="RBF-kernel SVM with the cell's Gram matrix computed once (gamma 'auto' or a number; "
+    "decision values like rbf_svm; needs protocol.standardize = 'train' or 'none')",
+    estimator="GramRBFSVC",
+)
+
+
 def build_model(name: str, params: dict, random_state: int | None, field: str = "model") -> BaseEstimator:
     """Build a registered model, turning bad parameters into a clear input error.
 

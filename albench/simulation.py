@@ -128,9 +128,12 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     policy, update_label, update_params = _component(cell, "update")
     rebalancer, rebalance_label, rebalance_params = _component(cell, "rebalancer")
     template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
-    learner = Learner(template, policy, rebalancer, K, seeds.model)
     qm_spec = cell.strategy.extra.get("query_model")
     query_template = build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
+    for t in (template, query_template):  # a model that computes its kernel once per cell (GramRBFSVC)
+        if hasattr(t, "set_kernel_universe"):
+            t.set_kernel_universe(X_train, X_test)
+    learner = Learner(template, policy, rebalancer, K, seeds.model)
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
     budget = Budget(p.budget_for(int(in_pool.sum())), p.budget_unit)
     # observers (DESIGN invariant 10): they read the round's model and add columns, nothing else

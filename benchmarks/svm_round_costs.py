@@ -4,9 +4,11 @@ For each set of the zhan2021-binary suite, times a round (standardise, fit, pred
 set, margin over the pool) at five labeled-set sizes between 20 and the whole training part,
 integrates over the rounds of a cell (trapezoid), and adds up the full protocol: 26 sets x
 REPS repetitions x (uniform + margin), one BLAS thread. "plain": the published protocol
-(standardised on the labeled set every round). "gram": albench.fastsvm.GramSVC with the
-features standardised once on the training part (the kernel must not change between rounds)
-plus its one-time Gram matrix. Uniform rounds are costed without the pool's decision values.
+(standardised on the labeled set every round). "gram": model rbf_svm_gram
+(albench.fastsvm.GramRBFSVC, as the loop runs it: feature rows in, looked up in the stored
+Gram matrix) with the features standardised once on the training part (the kernel must not
+change between rounds) plus its one-time Gram matrix. Uniform rounds are costed without the
+pool's decision values.
 
     python benchmarks/svm_round_costs.py DATA_DIR [REPS=100] [SETS=all]
 """
@@ -17,13 +19,14 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import load_svmlight_file
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
-from albench.fastsvm import GramSVC
+from albench.fastsvm import GramRBFSVC
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,10 +51,18 @@ def round_costs(X, y, L, gram):
     lab = np.array(list(dict.fromkeys(order.tolist()))[:L])
     pool = np.setdiff1d(np.arange(len(ytr)), lab)
     if gram is not None:
-        g = gram
-        g.fit(lab[:-1], ytr[lab[:-1]])  # the previous round (untimed): this one adds one label
-        fit, _ = _t(lambda: (g.fit(lab, ytr[lab]), g.predict()))
-        dec, _ = _t(lambda: g.decision_function(pool) if len(pool) else None)
+        g, A, B = gram
+        prev = np.sort(lab[:-1])
+        clone(g).fit(A[prev], ytr[prev])  # the previous round (untimed): this one adds one label
+        lab_sorted = np.sort(lab)
+
+        def fit_predict_gram():
+            m = clone(g).fit(A[lab_sorted], ytr[lab_sorted])
+            m.predict(B)
+            return m
+
+        fit, m = _t(fit_predict_gram)
+        dec, _ = _t(lambda: m.decision_function(A[pool]) if len(pool) else None)
         return fit, dec
 
     def fit_predict():
@@ -71,7 +82,9 @@ def cell_costs(X, y):
     n = len(ytr)
     sizes = np.unique(np.linspace(20, n, 5).astype(int))
     sc = StandardScaler().fit(Xtr)
-    setup, gram = _t(lambda: GramSVC(sc.transform(Xtr), sc.transform(Xte), gamma="auto", C=1.0))
+    A, B = sc.transform(Xtr), sc.transform(Xte)
+    setup, est = _t(lambda: GramRBFSVC(gamma="auto", C=1.0).set_kernel_universe(A, B))
+    gram = (est, A, B)
     out = {}
     for name, g in (("plain", None), ("gram", gram)):
         fit, dec = zip(*(round_costs(X, y, int(L), g) for L in sizes), strict=True)

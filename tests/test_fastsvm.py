@@ -123,3 +123,120 @@ def test_refit_on_a_set_that_is_not_a_superset_rebuilds_the_block():
     gram.fit(np.arange(30, 100), y[30:100])  # drops some: rebuilt from the Gram matrix
     plain = SVC(kernel="rbf", gamma="auto").fit(X[30:100], y[30:100])
     np.testing.assert_allclose(gram.decision_function(), plain.decision_function(X[:40]), atol=1e-8)
+
+
+# ------------------------------------------------------- the loop's model: rbf_svm_gram
+from sklearn.base import clone  # noqa: E402
+
+from albench.config import parse_config  # noqa: E402
+from albench.fastsvm import GramRBFSVC  # noqa: E402
+from albench.grid import check_feasible, expand_grid  # noqa: E402
+from albench.models import build_model  # noqa: E402
+from albench.simulation import run_cell  # noqa: E402
+
+
+def _experiment(datasets, model, standardize="train", strategies=("margin",), budget="pool", data_dir=None):
+    raw = {
+        "name": "gram",
+        "seed": 3,
+        "repetitions": 1,
+        "protocol": {
+            "test_fraction": 0.4,
+            "initial_size": 20,
+            "batch_size": 1,
+            "budget": budget,
+            "standardize": standardize,
+            "metrics": ["accuracy", "f1_macro"],
+        },
+        "grid": {"datasets": list(datasets), "models": [model], "strategies": list(strategies)},
+    }
+    if data_dir is not None:
+        raw["data_dir"] = str(data_dir)
+    return parse_config(raw)
+
+
+PLAIN = {"name": "rbf_svm", "gamma": "auto", "C": 1.0}
+GRAM = {"name": "rbf_svm_gram", "gamma": "auto", "C": 1.0}
+
+
+def _same_runs(datasets, strategies=("margin", "random"), budget="pool", data_dir=None):
+    plain = expand_grid(_experiment(datasets, PLAIN, strategies=strategies, budget=budget, data_dir=data_dir))
+    gram = expand_grid(_experiment(datasets, GRAM, strategies=strategies, budget=budget, data_dir=data_dir))
+    assert len(plain) == len(gram) > 0
+    for a, b in zip(plain, gram, strict=True):
+        ra, rb = run_cell(a), run_cell(b)
+        assert ra["queried"].tolist() == rb["queried"].tolist(), a.dataset.label
+        np.testing.assert_array_equal(ra["accuracy"], rb["accuracy"])
+        np.testing.assert_array_equal(ra["f1_macro"], rb["f1_macro"])
+        assert len(ra) > 10
+
+
+def test_rbf_svm_gram_runs_the_same_cell_as_rbf_svm():
+    _same_runs(["breast_cancer"], budget=60)
+
+
+def test_rbf_svm_gram_multiclass_runs_the_same_cell_as_rbf_svm():
+    _same_runs(["wine"], strategies=("margin",), budget=40)
+
+
+@pytest.mark.data
+def test_rbf_svm_gram_selects_the_same_samples_on_small_zhan2021_sets():
+    folder = _zhan_dir()
+    if folder is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the zhan2021 tests: set ALBENCH_DATA")
+        pytest.skip("zhan2021 data not found (set ALBENCH_DATA)")
+    _same_runs(["zhan2021.sonar", "zhan2021.heart", "zhan2021.ionosphere", "zhan2021.wdbc"], data_dir=folder)
+
+
+def test_rbf_svm_gram_needs_fixed_features_and_a_fixed_gamma():
+    with pytest.raises(
+        AlbenchInputError, match="standardize = 'labeled'.*use standardize = 'train' or 'none'"
+    ):
+        check_feasible(_experiment(["breast_cancer"], GRAM, standardize="labeled"))
+    check_feasible(_experiment(["breast_cancer"], GRAM, standardize="none"))
+    with pytest.raises(AlbenchInputError, match="gamma"):
+        _experiment(["breast_cancer"], {"name": "rbf_svm_gram", "gamma": "scale"})
+    with pytest.raises(AlbenchInputError, match="kernel"):
+        build_model("rbf_svm_gram", {"kernel": "linear"}, random_state=0)
+
+
+def test_clones_share_the_gram_matrix_and_unknown_rows_get_their_kernel():
+    X, y = make_classification(n_samples=150, n_features=5, random_state=4)
+    est = GramRBFSVC(C=2.0).set_kernel_universe(X[:100], X[100:130])
+    twin = clone(est)
+    assert twin._store is est._store and twin.get_params() == est.get_params()
+    lab = np.arange(0, 100, 2)
+    twin.fit(X[lab], y[lab])
+    plain = SVC(kernel="rbf", gamma="auto", C=2.0).fit(X[lab], y[lab])
+    for rows in (X[:100], X[100:130], X[130:], X[[5, 140, 101]]):  # train, test, neither, mixed
+        np.testing.assert_allclose(twin.decision_function(rows), plain.decision_function(rows), atol=1e-8)
+        np.testing.assert_array_equal(twin.predict(rows), plain.predict(rows))
+    alone = GramRBFSVC(C=2.0).fit(X[lab], y[lab])  # no universe: the plain kernel
+    np.testing.assert_allclose(alone.decision_function(X), plain.decision_function(X), atol=1e-8)
+
+
+def test_fit_pairs_each_row_with_its_own_label_in_any_order():
+    X, y = make_classification(n_samples=120, n_features=4, random_state=5)
+    est = GramRBFSVC().set_kernel_universe(X, X[:10])
+    lab = np.random.default_rng(0).permutation(80)
+    est.fit(X[lab], y[lab])
+    plain = SVC(kernel="rbf", gamma="auto").fit(X[np.sort(lab)], y[np.sort(lab)])
+    np.testing.assert_allclose(est.decision_function(X), plain.decision_function(X), atol=1e-8)
+
+
+def test_cli_rejects_rbf_svm_gram_with_per_round_standardisation_before_any_work(tmp_path):
+    from click.testing import CliRunner
+
+    from albench.cli import main
+
+    cfg = tmp_path / "exp.toml"
+    cfg.write_text(
+        'name = "g"\nrepetitions = 1\n[protocol]\nstandardize = "labeled"\nbudget = 10\n'
+        '[grid]\ndatasets = ["breast_cancer"]\nmodels = [{name = "rbf_svm_gram"}]\nstrategies = ["margin"]\n'
+    )
+    out = tmp_path / "results"
+    res = CliRunner().invoke(main, ["run", str(cfg), "--out", str(out)], catch_exceptions=False)
+    assert res.exit_code == 2, res.output
+    assert "rbf_svm_gram" in res.output and "standardize" in res.output
+    assert not out.exists() or not any(out.rglob("*.parquet"))

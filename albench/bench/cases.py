@@ -222,9 +222,16 @@ class _compiled_disabled:
             os.environ["ALBENCH_KERNELS"] = self._old
 
 
-def _score_and_select(score: Callable) -> Callable:
+def _then_select(score: Callable) -> Callable:
+    def top_k(P, k, rng):
+        return kernels.select_top_k(score(P), k, rng)
+
+    return top_k
+
+
+def _score_and_select(top_k: Callable) -> Callable:
     def run(P):
-        return kernels.select_top_k(score(P), TOP_K, np.random.default_rng(0))
+        return top_k(P, TOP_K, np.random.default_rng(0))
 
     return run
 
@@ -234,11 +241,12 @@ def _uncertainty_cases() -> list[KernelCase]:
     from albench.bench.peers import peer_selections
 
     peers, _ = peer_selections()
+    # what the strategies run: score + top-k (the entropy's fused, pruned on the compiled path)
     scores = {
-        "least_confident": kernels.least_confident_scores,
-        "margin": kernels.margin_scores,
-        "entropy": kernels.entropy_scores,
-        "ratio": kernels.ratio_scores,
+        "least_confident": _then_select(kernels.least_confident_scores),
+        "margin": _then_select(kernels.margin_scores),
+        "entropy": kernels.entropy_top_k,
+        "ratio": _then_select(kernels.ratio_scores),
     }
     out = []
     for n_classes, max_n in UNCERTAINTY_SHAPES:

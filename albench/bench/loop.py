@@ -7,10 +7,11 @@ reported as the median of the per-repetition ratios:
   minimal one a user writes (fit; test accuracy from one ``predict``; ``predict_proba`` of the
   pool; entropy; top 10 by ``argpartition``). ``run_cell`` is timed with accuracy only and
   with the default four metrics.
-* **protocol** (when the zhan2021 data are available): the published protocol of
-  ``examples/zhan2021-svm.toml`` (RBF SVM, batch 1, the whole pool, standardised on the
-  labeled set; uniform and margin) against the same ~30-line plain script as
-  ``benchmarks/zhan2021_plain.py``, on the same splits.
+* **protocol** (when the zhan2021 data are available): the zhan2021 protocol (RBF SVM,
+  batch 1, the whole pool, margin) against the same ~30-line plain script as
+  ``benchmarks/zhan2021_plain.py``, on the same splits: with features standardised on the
+  labeled set every round (Zhan et al.'s scripts), and standardised once on the training part
+  (``examples/zhan2021-svm.toml``, Lu et al.), where ``rbf_svm_gram`` is timed too.
 """
 
 from __future__ import annotations
@@ -78,18 +79,24 @@ def bare_loop(X, y, X_test, y_test, initial, rounds, batch, random_state) -> lis
     return accuracies
 
 
-def plain_protocol(X, y, train, test, initial) -> list[float]:
+def plain_protocol(X, y, train, test, initial, standardize: str = "labeled") -> list[float]:
     """The zhan2021 protocol as a plain script: RBF SVM, margin, batch 1 over the whole pool.
 
     Same work as ``benchmarks/zhan2021_plain.py`` for one (dataset, repetition, margin).
+    ``standardize``: ``"labeled"`` (every round, on the labeled set) or ``"train"`` (once, on
+    the training part).
     """
     labeled = np.zeros(train.shape[0], dtype=bool)
     labeled[initial] = True
     Xtr, ytr, Xte, yte = X[train], y[train], X[test], y[test]
     accuracies = []
-    while True:
-        scaler = StandardScaler().fit(Xtr[labeled])
+    if standardize == "train":
+        scaler = StandardScaler().fit(Xtr)
         A, B = scaler.transform(Xtr), scaler.transform(Xte)
+    while True:
+        if standardize == "labeled":
+            scaler = StandardScaler().fit(Xtr[labeled])
+            A, B = scaler.transform(Xtr), scaler.transform(Xte)
         model = SVC(kernel="rbf", gamma="auto", C=1.0).fit(A[labeled], ytr[labeled])
         pred = model.predict(B)
         accuracies.append(accuracy_score(yte, pred))
@@ -151,8 +158,18 @@ def loop_comparison(repeats: int = 5) -> dict:
         return _summary(_interleaved(funcs, repeats), "bare scikit-learn loop")
 
 
-def protocol_cells(datasets: list[str], repetitions: int, data_dir: str | None = None) -> list[Cell]:
-    """The cells of ``examples/zhan2021-svm.toml`` for ``datasets`` (uniform and margin)."""
+def protocol_cells(
+    datasets: list[str],
+    repetitions: int,
+    data_dir: str | None = None,
+    standardize: str = "labeled",
+    model: str = "rbf_svm",
+) -> list[Cell]:
+    """The margin cells of the zhan2021 protocol for ``datasets``.
+
+    ``standardize`` and ``model`` (``rbf_svm`` or ``rbf_svm_gram``, gamma ``"auto"``, C 1) as in
+    the config.
+    """
     raw = {
         "name": "bench-protocol",
         "seed": 0,
@@ -162,12 +179,12 @@ def protocol_cells(datasets: list[str], repetitions: int, data_dir: str | None =
             "initial_size": 20,
             "batch_size": 1,
             "budget": "pool",
-            "standardize": "labeled",
+            "standardize": standardize,
             "metrics": ["accuracy", "f1_macro"],
         },
         "grid": {
             "datasets": datasets,
-            "models": [{"name": "rbf_svm", "gamma": "auto", "C": 1.0}],
+            "models": [{"name": model, "gamma": "auto", "C": 1.0}],
             "strategies": ["margin"],
         },
     }
@@ -176,30 +193,38 @@ def protocol_cells(datasets: list[str], repetitions: int, data_dir: str | None =
     return expand_grid(parse_config(raw))
 
 
-def protocol_comparison(datasets: list[str], repetitions: int = 2) -> dict:
+def protocol_comparison(datasets: list[str], repetitions: int = 2, standardize: str = "labeled") -> dict:
     """Time ``run_cell`` against :func:`plain_protocol` on the same margin cells and splits.
 
-    Each repetition of each dataset is one interleaved pair; the result holds the total
-    seconds of both and the median of the per-cell ratios.
+    Each repetition of each dataset is one interleaved group (plain script, ``run_cell``
+    with ``rbf_svm`` and, with ``standardize = "train"``, with ``rbf_svm_gram``); the result
+    holds the total seconds of each and the median of the per-cell ratios.
     """
-    cells = protocol_cells(datasets, repetitions)
+    cells = protocol_cells(datasets, repetitions, standardize=standardize)
+    gram = (
+        protocol_cells(datasets, repetitions, standardize=standardize, model="rbf_svm_gram")
+        if standardize == "train"
+        else [None] * len(cells)
+    )
     times: dict[str, list[float]] = {"plain script": [], "albench run_cell": []}
+    if standardize == "train":
+        times["albench run_cell, rbf_svm_gram"] = []
     per_dataset: dict[str, dict[str, float]] = {}
-    for cell in cells:
+    for cell, gram_cell in zip(cells, gram, strict=True):
         ds = load_dataset(cell.dataset)
         train, test, answers, initial = split_cell(cell, ds, cell_seeds(cell))
         y = ds.y.copy()
         y[train] = answers
+        funcs = {
+            "plain script": lambda ds=ds, y=y, tr=train, te=test, ini=initial: plain_protocol(
+                ds.X, y, tr, te, ini, standardize
+            ),
+            "albench run_cell": lambda c=cell: run_cell(c),
+        }
+        if gram_cell is not None:
+            funcs["albench run_cell, rbf_svm_gram"] = lambda c=gram_cell: run_cell(c)
         with threadpool_limits(1):
-            t = _interleaved(
-                {
-                    "plain script": lambda ds=ds, y=y, tr=train, te=test, ini=initial: plain_protocol(
-                        ds.X, y, tr, te, ini
-                    ),
-                    "albench run_cell": lambda c=cell: run_cell(c),
-                },
-                1,
-            )
+            t = _interleaved(funcs, 1)
         for k, v in t.items():
             times[k] += v
             per_dataset.setdefault(cell.dataset.label, {}).setdefault(k, 0.0)

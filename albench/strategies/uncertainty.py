@@ -20,6 +20,15 @@ class _ProbabilityStrategy(Strategy):
         return ctx.pool[kernels.select_top_k(scores, batch_size, rng)]
 
 
+class _ProbabilityTopK(_ProbabilityStrategy):
+    """As :class:`_ProbabilityStrategy` with a fused score + top-k (identical batch, ties included)."""
+
+    _top_k = staticmethod(kernels.entropy_top_k)
+
+    def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        return ctx.pool[self._top_k(ctx.predict_proba(), batch_size, rng)]
+
+
 @STRATEGIES.register(
     "least_confident",
     description="Uncertainty sampling: lowest top-class probability",
@@ -39,13 +48,14 @@ class LeastConfident(_ProbabilityStrategy):
     description="Uncertainty sampling: highest predictive entropy",
     reference="Settles, Active Learning Literature Survey, 2009",
 )
-class Entropy(_ProbabilityStrategy):
+class Entropy(_ProbabilityTopK):
     """Query the samples with the highest entropy of the predicted class distribution.
 
     Cost O(n k) for the scores plus O(n) selection.
     """
 
     _kernel = staticmethod(kernels.entropy_scores)
+    _top_k = staticmethod(kernels.entropy_top_k)
 
 
 @STRATEGIES.register(

@@ -42,7 +42,10 @@ def _zhan_dir():
 
 
 @pytest.mark.data
-def test_plain_protocol_records_the_same_accuracies_as_run_cell():
+@pytest.mark.parametrize(
+    ("standardize", "model"), [("labeled", "rbf_svm"), ("train", "rbf_svm"), ("train", "rbf_svm_gram")]
+)
+def test_plain_protocol_records_the_same_accuracies_as_run_cell(standardize, model):
     folder = _zhan_dir()
     if folder is None:
         if os.environ.get("CI"):
@@ -50,13 +53,32 @@ def test_plain_protocol_records_the_same_accuracies_as_run_cell():
         pytest.skip("zhan2021 data not found (set ALBENCH_DATA)")
     set_data_dir(folder, "bench test")
     try:
-        cell = L.protocol_cells(["zhan2021.sonar"], 1)[0]
+        cell = L.protocol_cells(["zhan2021.sonar"], 1, standardize=standardize, model=model)[0]
         ds = load_dataset(cell.dataset)
         train, test, answers, initial = split_cell(cell, ds, cell_seeds(cell))
         y = ds.y.copy()
         y[train] = answers
-        plain = L.plain_protocol(ds.X, y, train, test, initial)
+        plain = L.plain_protocol(ds.X, y, train, test, initial, standardize)
         rows = run_cell(cell)
     finally:
         set_data_dir(None)
     np.testing.assert_array_equal(rows["accuracy"].to_numpy(), np.asarray(plain))
+
+
+@pytest.mark.data
+def test_protocol_comparison_times_the_gram_model_with_fixed_features():
+    folder = _zhan_dir()
+    if folder is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the zhan2021 tests: set ALBENCH_DATA")
+        pytest.skip("zhan2021 data not found (set ALBENCH_DATA)")
+    set_data_dir(folder, "bench test")
+    try:
+        fixed = L.protocol_comparison(["zhan2021.appendicitis"], 1, standardize="train")
+        per_round = L.protocol_comparison(["zhan2021.appendicitis"], 1, standardize="labeled")
+    finally:
+        set_data_dir(None)
+    assert set(fixed["summary"]) == {"plain script", "albench run_cell", "albench run_cell, rbf_svm_gram"}
+    assert set(per_round["summary"]) == {"plain script", "albench run_cell"}
+    assert fixed["cells"] == per_round["cells"] == 1
+    assert all(r["total_s"] > 0 for r in fixed["summary"].values())

@@ -351,3 +351,18 @@ def test_numpy_path_blocks_do_not_change_margin(monkeypatch) -> None:
     monkeypatch.setattr(U, "CHUNK_ROWS", 7)
     np.testing.assert_array_equal(U.margin_numpy(P), whole)
     np.testing.assert_array_equal(whole, -np.diff(np.sort(P, axis=1)[:, -2:], axis=1)[:, 0])
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None)
+@given(
+    case=st.tuples(
+        st.integers(1, 30), st.integers(_compiled.LANES_FROM, 90), st.integers(0, 2**32 - 1), st.booleans()
+    ),
+    dtype=st.sampled_from([np.float64, np.float32]),
+)
+def test_compiled_top_two_in_lanes_equals_numpy(case, dtype) -> None:
+    """Rows of many columns are scanned in four lanes: same margin and ratio, ties included."""
+    P = _proba_with_ties(*case, dtype)
+    np.testing.assert_array_equal(_compiled.margin(P), U.margin_numpy(P))
+    np.testing.assert_array_equal(_compiled.ratio(P), U.ratio_numpy(P))

@@ -42,14 +42,42 @@ def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     k = int(min(max(k, 0), n))
     if k == 0:
         return np.empty(0, dtype=np.int64)
-    split = _compiled.split_at_kth if _compiled.enabled() else split_at_kth_numpy
-    above, tied = split(scores, k)
+    if _compiled.enabled():
+        above, above_scores, tied = _compiled.split_at_kth_values(scores, k)
+    else:
+        above, tied = split_at_kth_numpy(scores, k)
+        above_scores = scores[above]
+    return finish_top_k(above, above_scores, tied, k, rng)
+
+
+def finish_top_k(
+    above: np.ndarray, above_scores: np.ndarray, tied: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The batch of :func:`select_top_k` from its split at the k-th largest score.
+
+    Parameters
+    ----------
+    above : ndarray of int
+        Indices (ascending) scoring strictly above the k-th largest score.
+    above_scores : ndarray
+        Their scores (any float dtype holding the same values).
+    tied : ndarray of int
+        Indices (ascending) scoring exactly the k-th largest score.
+    k : int
+        Batch size, ``len(above) < k <= len(above) + len(tied)``.
+    rng : numpy.random.Generator
+        Consumed by the tie-break as documented in :func:`select_top_k`.
+
+    Returns
+    -------
+    ndarray of int64
+    """
     need = k - above.shape[0]
     if need < tied.shape[0]:
         tied = rng.choice(tied, size=need, replace=False)
     else:
         tied = rng.permutation(tied)
-    order = np.argsort(-scores[above], kind="stable")
+    order = np.argsort(-np.asarray(above_scores), kind="stable")
     return np.concatenate([above[order], tied]).astype(np.int64)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from albench.strategies.kernels import _compiled
+from albench.strategies.kernels.selection import finish_top_k, select_top_k
 
 #: Rows per block of the NumPy path: its temporaries are at most this many rows (never N x C).
 CHUNK_ROWS = 4096
@@ -78,24 +79,25 @@ def entropy_numpy(proba: np.ndarray) -> np.ndarray:
     """Blocked NumPy entropy, the reference and (being faster than a compiled scalar loop) the only path.
 
     Per block of about 32k values (cache-resident): ``log(max(p, tiny))`` in place (NumPy's
-    SIMD logarithm), times ``p``, row sums by a matrix-vector product. ``max(p, tiny)`` makes
+    SIMD logarithm), times ``p``, row sums by ``einsum``. ``max(p, tiny)`` makes
     ``0 log 0 = 0`` without a mask; a subnormal ``p`` contributes ``p log tiny`` instead of
-    ``p log p`` (below 1e-305).
+    ``p log p`` (below 1e-305). ``einsum``'s sum of a row does not depend on where the row
+    sits (a matrix-vector product's may), so a row's entropy is the same computed alone or
+    among others: the pruned selection of :func:`entropy_top_k` relies on it.
     """
     P = as_scores_input(proba)
     n, k = P.shape
     out = np.empty(n, dtype=P.dtype)
     rows = max(1, ENTROPY_BLOCK_VALUES // k)
     buf = np.empty((min(rows, n), k), dtype=P.dtype)
-    ones = np.ones(k, dtype=P.dtype)
-    tiny = np.finfo(P.dtype).tiny
+    tiny = np.array(np.finfo(P.dtype).tiny, dtype=P.dtype)
     for start in range(0, n, rows):
         block = P[start : start + rows]
         b = buf[: block.shape[0]]
         np.maximum(block, tiny, out=b)
         np.log(b, out=b)
         b *= block
-        np.matmul(b, ones, out=out[start : start + rows])
+        np.einsum("ij->i", b, out=out[start : start + rows])
     return np.negative(out, out=out)
 
 
@@ -174,3 +176,77 @@ def uncertainty_measure(proba: np.ndarray, kind: str = "entropy") -> np.ndarray:
         k = proba.shape[1]
         return entropy_scores(proba) / np.log(k) if k > 1 else np.zeros(proba.shape[0])
     raise ValueError(f"unknown uncertainty measure {kind!r}; allowed: {', '.join(UNCERTAINTY_MEASURES)}")
+
+
+# ------------------------------------------------------- entropy: score + top-k, pruned
+#: above this fraction of rows kept, the entropy's pruning gives up and scores every row
+ENTROPY_GIVE_UP_FRACTION = 0.5
+#: pools smaller than this, or than this many rows per selected one, are scored whole (the
+#: bounds pass does not pay there)
+ENTROPY_PRUNE_MIN_ROWS = 32768
+ENTROPY_PRUNE_ROWS_PER_K = 64
+
+
+def _top_k_reference(score, proba: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    return select_top_k(score(proba), k, rng)
+
+
+def entropy_slack(n_classes: int, dtype) -> float:
+    """Margin below the k-th lower bound under which a row may still be pruned.
+
+    Covers the rounding of the reference entropy in ``dtype`` (a sum of ``C`` terms
+    ``p log p`` with at most a few ulp each) and of the float64 bounds, with a factor 8 to spare.
+    """
+    eps = float(np.finfo(dtype).eps)
+    return 8.0 * (n_classes + 4) * eps * (np.log(max(n_classes, 1)) + 2.0) + 1e-12
+
+
+def entropy_sum_tolerance(n_classes: int, dtype) -> float:
+    """How far from 1 a row's sum may be for the entropy bounds to prune it (else it is kept).
+
+    ``64 C`` ulp of ``dtype``: rows of a softmax or a normalisation in that precision pass.
+    """
+    return 64.0 * n_classes * float(np.finfo(dtype).eps)
+
+
+def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``select_top_k(entropy_scores(proba), k, rng)``, exactly, computing few logarithms.
+
+    The compiled path bounds each row's entropy without a logarithm per value (lower:
+    Renyi-2 entropy ``-log sum p^2``; upper: the smaller of Pinsker's ``log C - 2 TV^2`` and
+    Fano's ``h(p_1) + (1 - p_1) log(C - 1)``), keeps the rows whose upper bound reaches the
+    k-th largest lower bound (less a rounding slack, :func:`entropy_slack`; rows whose sum
+    is off 1 by more than :func:`entropy_sum_tolerance` are always kept), and computes the
+    reference entropy of those rows only. Rows left out score strictly below the k-th largest
+    entropy, so the selection and its tie-break are those of the reference. When the bounds
+    keep more than :data:`ENTROPY_GIVE_UP_FRACTION` of the rows (near-uniform rows with many
+    classes) it scores every row instead, as it does for pools under
+    :data:`ENTROPY_PRUNE_MIN_ROWS` rows or :data:`ENTROPY_PRUNE_ROWS_PER_K` ``k``.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n, C)
+        Class probabilities (float32 stays float32).
+    k : int
+        Batch size; ``min(k, n)`` indices are returned.
+    rng : numpy.random.Generator
+        Tie-break, as :func:`~albench.strategies.kernels.select_top_k`.
+
+    Returns
+    -------
+    ndarray of int64
+    """
+    P = as_scores_input(proba)
+    n, c = P.shape
+    k = int(min(max(k, 0), n))
+    small = n < max(ENTROPY_PRUNE_MIN_ROWS, ENTROPY_PRUNE_ROWS_PER_K * k)
+    if k == 0 or not _compiled.enabled() or c < 2 or small:
+        return _top_k_reference(entropy_scores, P, k, rng)
+    rows, ok = _compiled.entropy_candidates(
+        P, k, entropy_slack(c, P.dtype), entropy_sum_tolerance(c, P.dtype), ENTROPY_GIVE_UP_FRACTION
+    )
+    if not ok or rows.shape[0] > ENTROPY_GIVE_UP_FRACTION * n:
+        return _top_k_reference(entropy_scores, P, k, rng)
+    sub = entropy_numpy(P[rows])
+    above, above_scores, tied = _compiled.split_at_kth_values(sub, k)
+    return finish_top_k(rows[above], above_scores, rows[tied], k, rng)
