@@ -196,3 +196,11 @@ def test_quickstart_and_plugin_guide_are_linked_from_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for page in ("docs/quickstart.md", "docs/plugins.md", "docs/concepts.md", "docs/cli.md"):
         assert page in readme
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
+    assert len(commands) == 2, commands  # 1. install and run; 2. install and test
+    ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci_lines

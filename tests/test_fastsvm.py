@@ -129,6 +129,7 @@ def test_refit_on_a_set_that_is_not_a_superset_rebuilds_the_block():
 from sklearn.base import clone  # noqa: E402
 
 from albench.config import parse_config  # noqa: E402
+from albench.datasets.datadir import set_data_dir  # noqa: E402
 from albench.fastsvm import GramRBFSVC  # noqa: E402
 from albench.grid import check_feasible, expand_grid  # noqa: E402
 from albench.models import build_model  # noqa: E402
@@ -163,8 +164,12 @@ def _same_runs(datasets, strategies=("margin", "random"), budget="pool", data_di
     plain = expand_grid(_experiment(datasets, PLAIN, strategies=strategies, budget=budget, data_dir=data_dir))
     gram = expand_grid(_experiment(datasets, GRAM, strategies=strategies, budget=budget, data_dir=data_dir))
     assert len(plain) == len(gram) > 0
-    for a, b in zip(plain, gram, strict=True):
-        ra, rb = run_cell(a), run_cell(b)
+    set_data_dir(data_dir, "set by the test")  # run_cell reads the process's data directory
+    try:
+        pairs = [(a, run_cell(a), run_cell(b)) for a, b in zip(plain, gram, strict=True)]
+    finally:
+        set_data_dir(None)
+    for a, ra, rb in pairs:
         assert ra["queried"].tolist() == rb["queried"].tolist(), a.dataset.label
         np.testing.assert_array_equal(ra["accuracy"], rb["accuracy"])
         np.testing.assert_array_equal(ra["f1_macro"], rb["f1_macro"])

@@ -56,15 +56,19 @@ def run_suite(out: Path, sizes: tuple[int, ...], max_time: float = 0.5, select: 
     ]
     if select:
         args += ["-k", select]
-    old = os.environ.get("ALBENCH_BENCH_SIZES")
+    # pytest-benchmark disables itself inside an xdist worker (it reads PYTEST_XDIST_WORKER):
+    # the suite runs in this process on its own, so that variable is hidden for its duration
+    saved = {key: os.environ.get(key) for key in ("ALBENCH_BENCH_SIZES", "PYTEST_XDIST_WORKER")}
     os.environ["ALBENCH_BENCH_SIZES"] = ",".join(map(str, sizes))
+    os.environ.pop("PYTEST_XDIST_WORKER", None)
     try:
-        code = pytest.main(args)
+        code = pytest.main([*args, "-p", "no:xdist"])
     finally:
-        if old is None:
-            os.environ.pop("ALBENCH_BENCH_SIZES", None)
-        else:
-            os.environ["ALBENCH_BENCH_SIZES"] = old
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if code != 0 or not json_path.is_file():
         raise RuntimeError(f"the benchmark suite failed (pytest exit status {int(code)})")
     return json_path

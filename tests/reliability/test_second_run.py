@@ -11,7 +11,9 @@ import sys
 from cli_helpers import run_cli
 from probes import kill_tree, start_cli, stored_cells, wait_for
 
-SLOW = '[{name = "misbehave", how = "sleep", seconds = 1.0, label = "slow"}]'
+# long enough that the second run and the status below happen while the first still runs,
+# on a loaded machine too (4 cells, 2 workers: at least 12 s)
+SLOW = '[{name = "misbehave", how = "sleep", seconds = 6.0, label = "slow"}]'
 
 
 def test_second_run_on_the_same_folder_is_refused(make_config, plugin, tmp_path):
