@@ -337,12 +337,22 @@ def pca_projection(X: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np
 
 
 def first_queries(df: pd.DataFrame, pool: PoolView, key: PoolKey, n: int) -> dict[str, np.ndarray]:
-    """Positions of the first ``n`` samples each strategy queried on one pool (first model only)."""
+    """Positions of the first ``n`` samples each strategy queried on one pool.
+
+    Each strategy's queries come from one cell: its first model, update policy, rebalancer
+    and query model on that pool (the cells of other models or policies would interleave
+    their own queries by round).
+    """
     ds, lab, rep = key
     sub = df[(df["dataset"] == ds) & (df["labeler"] == lab) & (df["repetition"] == rep)]
+    cell_columns = [c for c in ("model", "update", "rebalance", "query_model") if c in sub.columns]
     out = {}
-    for strategy, cell in sub.groupby("strategy", sort=False):
-        cell = cell[cell["model"] == cell["model"].iloc[0]].sort_values("round")
+    for strategy, runs in sub.groupby("strategy", sort=False):
+        first = runs.iloc[0]
+        same = np.ones(len(runs), dtype=bool)
+        for column in cell_columns:
+            same &= (runs[column].astype(str) == str(first[column])).to_numpy()
+        cell = runs[same].sort_values("round")
         rows = [r for q in cell["queried"] for r in (q if q is not None else [])][:n]
         out[strategy] = pool.positions(np.asarray(rows, dtype=np.int64))
     return out

@@ -318,6 +318,7 @@ def insight_section(
             "pool's median k-NN distance; exploration 1 (black line) = as far from the labels as the average "
             "pool sample.",
         )
+    several_labelers = len({k[1] for k in pools}) > 1
     for i, key in enumerate(sorted(k for k in pools if k[2] == 0)):
         pool: PoolView = pools[key]
         coords, explained = pca_projection(pool.X)
@@ -327,7 +328,7 @@ def insight_section(
         add(
             plots.plot_pca_queries(coords, pool.y, first, strategies, styles, key[0], explained),
             f"insight_pca_{i:02d}",
-            f"First queries in 2-D: {key[0]}",
+            f"First queries in 2-D: {key[0]}" + (f", labeler {key[1]}" if several_labelers else ""),
             "The training part of repetition 0 projected on its first two principal components "
             "(grey: classes); "
             f"marked: the first {FIRST_QUERIES} samples each strategy queried.",

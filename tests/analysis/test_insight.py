@@ -118,3 +118,11 @@ def test_pca_projection_and_first_queries():
     assert np.var(coords[:, 0]) > np.var(coords[:, 1])
     df = rows("a", [[104, 101], [102]])
     assert first_queries(df, POOL, KEY, 2)["a"].tolist() == [4, 1]
+
+
+def test_first_queries_come_from_one_cell_per_strategy():
+    # two update policies of the same strategy on the same pool: their queries must not interleave
+    refit = rows("a", [[104, 101], [102]]).assign(update="refit")
+    incremental = rows("a", [[103, 105], [100]]).assign(update="incremental")
+    df = pd.concat([refit, incremental], ignore_index=True)
+    assert first_queries(df, POOL, KEY, 3)["a"].tolist() == [4, 1, 2]

@@ -39,6 +39,8 @@ def test_insight_section_works_on_results_without_stop_columns(plain_report):
     names = [f.name for f in sec.figures]
     assert {"insight_overlap", "insight_class_mix", "insight_geometry"} <= set(names)
     assert sum(n.startswith("insight_pca_") for n in names) == 2  # one per dataset
+    pca_titles = [f.title for f in sec.figures if f.name.startswith("insight_pca_")]
+    assert all("labeler" not in t for t in pca_titles)  # a single labeler is not named
     assert [t.name for t in sec.tables] == ["insight_means", "insight_claims"]
     claims = sec.tables[1].raw
     # 3 strategies: 3 pairs per metric; 2 repetitions x 2 datasets = 4 blocks, never significant
@@ -97,3 +99,26 @@ def test_cli_cost_flags_reach_the_stopping_section(stopping_results, tmp_path):
     assert not default.equals(costly)
     res = runner.invoke(main, ["report", str(stopping_results), "--out", str(tmp_path), "--lifetime", "-3"])
     assert res.exit_code == 2 and "--lifetime" in res.output
+
+
+def test_each_labelers_first_queries_figure_names_the_labeler(tmp_path):
+    from albench.config import parse_config
+    from albench.runner import run_experiment
+
+    raw = {
+        "name": "two-labelers",
+        "seed": 0,
+        "repetitions": 1,
+        "protocol": {"test_fraction": 0.25, "initial_size": 12, "batch_size": 10, "budget": 20},
+        "grid": {
+            "datasets": ["iris"],
+            "models": ["logistic_regression"],
+            "strategies": ["random", "margin"],
+            "labelers": ["oracle", {"name": "noisy", "noise_rate": 0.2}],
+        },
+    }
+    summary = run_experiment(parse_config(raw, source="<test>"), out=tmp_path, n_jobs=1, backend="sequential")
+    report = build_report(summary.results_dir, out=tmp_path / "report", n_boot=20, figure_formats=("png",))
+    titles = sorted(f.title for f in sections(report)["insight"].figures if f.name.startswith("insight_pca_"))
+    assert len(titles) == 2 and len(set(titles)) == 2
+    assert titles[0].startswith("First queries in 2-D: iris, labeler ")
