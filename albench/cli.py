@@ -208,6 +208,7 @@ def run(
             raise AlbenchInputError(f"--reps = {reps}: must be an integer >= 1")
         if seed is not None and seed < 0:
             raise AlbenchInputError(f"--seed = {seed}: must be an integer >= 0")
+        extra_axes = {"labelers": _csv(labelers), "updates": _csv(updates), "rebalancing": _csv(rebalancing)}
         raw = apply_overrides(
             raw,
             {
@@ -215,18 +216,15 @@ def run(
                 "datasets": _csv(datasets),
                 "models": _csv(models),
                 "strategies": _csv(strategies),
-                "labelers": _csv(labelers),
-                "updates": _csv(updates),
-                "rebalancing": _csv(rebalancing),
+                **extra_axes,
                 "repetitions": reps,
                 "seed": seed,
             },
         )
-        extra_axes = [_csv(labelers), _csv(updates), _csv(rebalancing)]
-        if config is None and (datasets or models or strategies or any(extra_axes)):
+        if config is None and (datasets or models or strategies or any(extra_axes.values())):
             from albench.dryrun import axes_name
 
-            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies), *extra_axes)
+            default_name = axes_name(_csv(datasets), _csv(models), _csv(strategies), *extra_axes.values())
             raw.pop("name", None)
         exp = parse_config(raw, source=source, default_name=default_name)
     except AlbenchInputError as exc:
@@ -467,6 +465,17 @@ def _write_report(
     )
 
 
+def _cost_option(flag: str, default: float, help_text: str):
+    """A non-negative number of the stopping section's cost model, as an option of ``report``."""
+    return click.option(
+        flag,
+        type=click.FloatRange(min=0),
+        default=default,
+        show_default=True,
+        help=f"Stopping section: {help_text}",
+    )
+
+
 @main.command()
 @click.argument("results_dir", type=click.Path(file_okay=False))
 @click.option(
@@ -489,27 +498,9 @@ def _write_report(
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1) if a stored cell is damaged instead of leaving it out."
 )
-@click.option(
-    "--label-cost",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Stopping section: cost of one label (Pullar-Strecker et al. 2024 cost score).",
-)
-@click.option(
-    "--misclassification-cost",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Stopping section: cost of one wrong prediction of the deployed model.",
-)
-@click.option(
-    "--lifetime",
-    type=click.FloatRange(min=0),
-    default=10_000.0,
-    show_default=True,
-    help="Stopping section: predictions the deployed model makes over its lifetime.",
-)
+@_cost_option("--label-cost", 1.0, "cost of one label (Pullar-Strecker et al. 2024 cost score).")
+@_cost_option("--misclassification-cost", 1.0, "cost of one wrong prediction of the deployed model.")
+@_cost_option("--lifetime", 10_000.0, "predictions the deployed model makes over its lifetime.")
 def report(
     results_dir, out, metric, variant, x_axis, reference, strict, label_cost, misclassification_cost, lifetime
 ):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from albench.errors import AlbenchInputError
-from albench.registry import DATASETS, LABELERS, MODELS, REBALANCERS, STRATEGIES, UPDATES, Registry
+from albench.registry import DATASETS, LABELERS, MODELS, REBALANCERS, STOPPING, STRATEGIES, UPDATES, Registry
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -151,6 +151,7 @@ def _registry_for(kind: str) -> Registry:
         "labeler": LABELERS,
         "update": UPDATES,
         "rebalancer": REBALANCERS,
+        "stopping": STOPPING,
     }[kind]
 
 

@@ -22,6 +22,7 @@ from albench.models import build_model
 from albench.partition import (
     MAX_INITIAL_DRAWS,
     count_test_rows,
+    initial_success_lower_bound,
     initial_success_probability,
     smallest_feasible_initial_size,
 )
@@ -294,6 +295,8 @@ def _check_initial_draw(p: Protocol, where: str, counts: np.ndarray, n_train: in
     """
     train_counts = np.rint(np.asarray(counts) * n_train / counts.sum()).astype(np.int64)
     least = p.initial_min_per_class
+    if initial_success_lower_bound(train_counts, n_init, least) * MAX_INITIAL_DRAWS >= 7:
+        return  # the usual case, settled exactly without simulating draws
     prob = initial_success_probability(train_counts, n_init, least)
     if prob * MAX_INITIAL_DRAWS >= 7:
         return

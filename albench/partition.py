@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.stats import hypergeom
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -116,6 +117,20 @@ def initial_success_probability(
         return 0.0
     draws = np.random.default_rng(seed).multivariate_hypergeometric(counts, size, size=n_sims)
     return float(np.mean(draws.min(axis=1) >= least))
+
+
+def initial_success_lower_bound(class_counts: np.ndarray, size: int, least: int) -> float:
+    """A lower bound on :func:`initial_success_probability`, exact and cheap (no simulation).
+
+    The union bound ``1 - sum_c P(class c gets fewer than least)``, each term a hypergeometric
+    tail; 0 when the bound says nothing.
+    """
+    counts = np.asarray(class_counts, dtype=np.int64)
+    total = int(counts.sum())
+    if size > total or size < least * counts.shape[0]:
+        return 0.0
+    miss = hypergeom.cdf(least - 1, total, counts, size).sum()
+    return float(max(0.0, 1.0 - miss))
 
 
 def smallest_feasible_initial_size(class_counts: np.ndarray, least: int, target: float = 0.05) -> int | None:

@@ -14,6 +14,7 @@ from albench.datasets.base import Dataset
 from albench.partition import (
     count_test_rows,
     draw_initial,
+    initial_success_lower_bound,
     initial_success_probability,
     smallest_feasible_initial_size,
     split_rows,
@@ -146,3 +147,16 @@ def test_smallest_feasible_initial_size_is_the_first_size_above_the_target():
     assert initial_success_probability(counts, size, 1) >= 0.45
     assert initial_success_probability(counts, size - 1, 1) < 0.55
     assert smallest_feasible_initial_size(np.array([1, 9]), 2) is None
+
+
+def test_initial_success_lower_bound_by_hand():
+    # two classes: missing one or the other are disjoint events, so the union bound is exact
+    assert initial_success_lower_bound(np.array([5, 5]), 2, 1) == pytest.approx(
+        1 - 2 * math.comb(5, 2) / math.comb(10, 2)
+    )
+    # three classes of 4, 3 draws: each class is missed with C(8,3) / C(12,3); exact is 4**3 / C(12,3)
+    bound = initial_success_lower_bound(np.array([4, 4, 4]), 3, 1)
+    assert bound == pytest.approx(1 - 3 * math.comb(8, 3) / math.comb(12, 3))
+    assert bound <= 4**3 / math.comb(12, 3)
+    assert initial_success_lower_bound(np.array([4, 4, 4]), 2, 1) == 0.0
+    assert initial_success_lower_bound(np.array([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]), 10, 1) == 0.0  # says nothing

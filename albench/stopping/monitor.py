@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from albench.components import default_label, signature_params, to_jsonable
+from albench.components import component_origin, default_label, signature_params, to_jsonable
 from albench.errors import AlbenchInputError, invalid_value
 from albench.registry import STOPPING
 from albench.stopping.base import RoundObservation, StoppingCriterion
@@ -51,12 +51,9 @@ class StoppingSpec:
         an edited plugin criterion re-run exactly the cells that observe it.
         """
         out = {"name": self.name, "params": self.params, "label": self.label}
-        try:
-            origin = STOPPING.get(self.name).origin
-        except AlbenchInputError:
-            origin = None
+        origin = component_origin("stopping", self.name)
         if origin is not None:
-            out["origin"] = to_jsonable(origin)
+            out["origin"] = origin
         return out
 
     def build(self) -> StoppingCriterion:
