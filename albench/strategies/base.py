@@ -208,7 +208,8 @@ class QueryContext:
                 f"model {type(self.model).__name__} has no predict_proba; a strategy that reads "
                 "probabilities must declare PROBA (or PROBA_OR_DECISION) in its needs"
             )
-        return expand_proba(self.model.predict_proba(self.X[positions]), self.model.classes_, self.n_classes)
+        proba = expand_proba(self.model.predict_proba(self.X[positions]), self.model.classes_, self.n_classes)
+        return _finite(proba, self.model, "predict_proba")
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Decision values of the query model (1-D for binary problems). Defaults to the pool."""
@@ -221,7 +222,24 @@ class QueryContext:
                 f"model {type(self.model).__name__} has no decision_function; a strategy that reads "
                 "decision values must declare DECISION (or PROBA_OR_DECISION) in its needs"
             )
-        return np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
+        decision = np.asarray(self.model.decision_function(self.X[positions]), dtype=np.float64)
+        return _finite(decision, self.model, "decision_function")
+
+
+def _finite(values: np.ndarray, model: Any, method: str) -> np.ndarray:
+    """``values``, after checking they hold no NaN or infinity (the kernels assume finite input)."""
+    with np.errstate(over="ignore"):
+        total = values.sum()
+    if np.isfinite(total):  # one pass; a NaN or an infinity anywhere makes the sum non-finite
+        return values
+    bad = ~np.isfinite(values)
+    if bad.any():
+        rows = int(bad.any(axis=tuple(range(1, values.ndim))).sum()) if values.ndim > 1 else int(bad.sum())
+        raise AlbenchInputError(
+            f"model {type(model).__name__}.{method} returned NaN or infinite values for {rows} of "
+            f"{values.shape[0]} samples; query strategies need finite values (a diverged fit?)"
+        )
+    return values  # finite values whose sum overflowed
 
 
 def expand_proba(proba: np.ndarray, model_classes: np.ndarray, n_classes: int) -> np.ndarray:

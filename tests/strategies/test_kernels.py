@@ -91,6 +91,26 @@ def test_select_top_k_tie_break_is_seeded_and_uniform() -> None:
     assert counts.min() > 450 and counts.max() < 750  # each index expected 600 times
 
 
+@pytest.mark.parametrize("kernels_path", ["auto", "numpy"])
+def test_select_top_k_draws_from_rng_only_on_a_tie(kernels_path, monkeypatch) -> None:
+    monkeypatch.setenv("ALBENCH_KERNELS", kernels_path)
+    rng = np.random.default_rng(3)
+    state = rng.bit_generator.state
+    s = np.array([0.2, 0.9, 0.4, 0.7])
+    np.testing.assert_array_equal(K.select_top_k(s, 2, rng), [1, 3])
+    np.testing.assert_array_equal(K.select_top_k(s, 4, rng), [1, 3, 2, 0])
+    assert rng.bit_generator.state == state  # no tie at the k-th score: nothing drawn
+    K.select_top_k(np.array([0.2, 0.9, 0.9, 0.7]), 2, rng)  # two tied, both needed: permuted
+    assert rng.bit_generator.state != state
+
+
+def test_ratio_of_a_row_holding_nan_is_nan_on_the_numpy_path() -> None:
+    from albench.strategies.kernels import uncertainty as U
+
+    out = U.ratio_numpy(np.array([[np.nan, 0.5, 0.5], [0.2, 0.8, 0.0], [0.0, 0.0, 0.0]]))
+    assert np.isnan(out[0]) and out[1] == pytest.approx(0.25) and out[2] == 1.0
+
+
 def test_select_top_k_matches_a_full_sort_on_large_input() -> None:
     rng = np.random.default_rng(1)
     s = rng.random(100_000)

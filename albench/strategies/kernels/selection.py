@@ -43,24 +43,21 @@ def select_top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     if k == 0:
         return np.empty(0, dtype=np.int64)
     if _compiled.enabled():
-        above, above_scores, tied = _compiled.split_at_kth_values(scores, k)
+        above, tied = _compiled.split_at_kth_ordered(scores, k)
     else:
         above, tied = split_at_kth_numpy(scores, k)
-        above_scores = scores[above]
-    return finish_top_k(above, above_scores, tied, k, rng)
+        above = above[np.argsort(-scores[above], kind="stable")]
+    return append_ties(above, tied, k, rng)
 
 
-def finish_top_k(
-    above: np.ndarray, above_scores: np.ndarray, tied: np.ndarray, k: int, rng: np.random.Generator
-) -> np.ndarray:
+def append_ties(above: np.ndarray, tied: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """The batch of :func:`select_top_k` from its split at the k-th largest score.
 
     Parameters
     ----------
     above : ndarray of int
-        Indices (ascending) scoring strictly above the k-th largest score.
-    above_scores : ndarray
-        Their scores (any float dtype holding the same values).
+        Indices scoring strictly above the k-th largest score, by decreasing score (equal
+        scores in index order).
     tied : ndarray of int
         Indices (ascending) scoring exactly the k-th largest score.
     k : int
@@ -75,10 +72,9 @@ def finish_top_k(
     need = k - above.shape[0]
     if need < tied.shape[0]:
         tied = rng.choice(tied, size=need, replace=False)
-    else:
+    elif tied.shape[0] > 1:  # a permutation of one index draws nothing from rng
         tied = rng.permutation(tied)
-    order = np.argsort(-np.asarray(above_scores), kind="stable")
-    return np.concatenate([above[order], tied]).astype(np.int64)
+    return np.concatenate((above, tied)).astype(np.int64, copy=False)
 
 
 def split_at_kth_numpy(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from albench.strategies.kernels import _compiled
-from albench.strategies.kernels.selection import finish_top_k, select_top_k
+from albench.strategies.kernels.selection import append_ties, select_top_k
 
 #: Rows per block of the NumPy path: its temporaries are at most this many rows (never N x C).
 CHUNK_ROWS = 4096
@@ -72,7 +72,7 @@ def margin_numpy(proba: np.ndarray) -> np.ndarray:
 def ratio_numpy(proba: np.ndarray) -> np.ndarray:
     """NumPy reference of :func:`ratio_scores`."""
     top1, top2 = top_two_numpy(proba)
-    return np.divide(top2, top1, out=np.ones_like(top1), where=top1 > 0)
+    return np.divide(top2, top1, out=np.ones_like(top1), where=~(top1 <= 0))  # NaN stays NaN
 
 
 def entropy_numpy(proba: np.ndarray) -> np.ndarray:
@@ -179,7 +179,8 @@ def uncertainty_measure(proba: np.ndarray, kind: str = "entropy") -> np.ndarray:
 
 
 # ------------------------------------------------------- entropy: score + top-k, pruned
-#: above this fraction of rows kept, the entropy's pruning gives up and scores every row
+#: above this fraction of rows kept, the entropy's bounds give up and every row's entropy is
+#: estimated instead (:func:`~albench.strategies.kernels._compiled.entropy_estimates`)
 ENTROPY_GIVE_UP_FRACTION = 0.5
 #: pools smaller than this, or than this many rows per selected one, are scored whole (the
 #: bounds pass does not pay there)
@@ -213,15 +214,19 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     """``select_top_k(entropy_scores(proba), k, rng)``, exactly, computing few logarithms.
 
     The compiled path bounds each row's entropy without a logarithm per value (lower:
-    Renyi-2 entropy ``-log sum p^2``; upper: the smaller of Pinsker's ``log C - 2 TV^2`` and
-    Fano's ``h(p_1) + (1 - p_1) log(C - 1)``), keeps the rows whose upper bound reaches the
-    k-th largest lower bound (less a rounding slack, :func:`entropy_slack`; rows whose sum
-    is off 1 by more than :func:`entropy_sum_tolerance` are always kept), and computes the
-    reference entropy of those rows only. Rows left out score strictly below the k-th largest
-    entropy, so the selection and its tie-break are those of the reference. When the bounds
-    keep more than :data:`ENTROPY_GIVE_UP_FRACTION` of the rows (near-uniform rows with many
-    classes) it scores every row instead, as it does for pools under
-    :data:`ENTROPY_PRUNE_MIN_ROWS` rows or :data:`ENTROPY_PRUNE_ROWS_PER_K` ``k``.
+    Renyi-2 entropy ``-log sum p^2``; upper: the smallest of Pinsker's ``log C - 2 TV^2``, a
+    third-order bound and Fano's ``h(p_1) + (1 - p_1) log(C - 1)``; docs/bench.md), keeps
+    the rows whose upper bound reaches the k-th largest lower bound (less a rounding slack,
+    :func:`entropy_slack`; rows whose sum is off 1 by more than
+    :func:`entropy_sum_tolerance` are always kept), and computes the reference entropy of
+    those rows only. Rows left out score strictly below the k-th largest entropy, so the
+    selection and its tie-break are those of the reference. When the bounds keep more than
+    :data:`ENTROPY_GIVE_UP_FRACTION` of the rows (near-uniform rows with many classes), every
+    row's entropy is estimated instead to within ``LOG_ERROR`` (``log`` from the bits of
+    each value and a polynomial, :func:`~albench.strategies.kernels._compiled.entropy_estimates`)
+    and the rows within twice that error plus the slack of the k-th largest estimate are
+    kept. Pools under :data:`ENTROPY_PRUNE_MIN_ROWS` rows or :data:`ENTROPY_PRUNE_ROWS_PER_K`
+    ``k`` are scored whole.
 
     Parameters
     ----------
@@ -242,11 +247,13 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     small = n < max(ENTROPY_PRUNE_MIN_ROWS, ENTROPY_PRUNE_ROWS_PER_K * k)
     if k == 0 or not _compiled.enabled() or c < 2 or small:
         return _top_k_reference(entropy_scores, P, k, rng)
-    rows, ok = _compiled.entropy_candidates(
-        P, k, entropy_slack(c, P.dtype), entropy_sum_tolerance(c, P.dtype), ENTROPY_GIVE_UP_FRACTION
-    )
+    slack, tolerance = entropy_slack(c, P.dtype), entropy_sum_tolerance(c, P.dtype)
+    rows, ok = _compiled.entropy_candidates(P, k, slack, tolerance, ENTROPY_GIVE_UP_FRACTION)
     if not ok or rows.shape[0] > ENTROPY_GIVE_UP_FRACTION * n:
-        return _top_k_reference(entropy_scores, P, k, rng)
+        # near-uniform rows: estimates within a proven bound, no logarithm call
+        estimates = _compiled.entropy_estimates(P, tolerance)
+        margin = 2.0 * (_compiled.LOG_ERROR * (1.0 + tolerance) + slack)
+        rows = _compiled.estimate_candidates(estimates, k, margin)
     sub = entropy_numpy(P[rows])
-    above, above_scores, tied = _compiled.split_at_kth_values(sub, k)
-    return finish_top_k(rows[above], above_scores, rows[tied], k, rng)
+    above, tied = _compiled.split_at_kth_ordered(sub, k)
+    return append_ties(rows[above], rows[tied], k, rng)
