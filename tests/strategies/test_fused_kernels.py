@@ -139,6 +139,18 @@ def test_entropy_top_k_prunes_only_where_it_pays(monkeypatch) -> None:
     assert calls == []
     K.entropy_top_k(_proba(U.ENTROPY_PRUNE_MIN_ROWS, 10, 1, "peaked", np.float64), 10, rng)
     assert calls == [(U.ENTROPY_PRUNE_MIN_ROWS, 10)]
+    estimated = []
+    real_estimates = _compiled.entropy_estimates
+    monkeypatch.setattr(
+        _compiled, "entropy_estimates", lambda *a: estimated.append(a[0].shape) or real_estimates(*a)
+    )
+    P = _proba(1_000, U.ENTROPY_ESTIMATE_MIN_CLASSES, 1, "flat", np.float64)
+    got = K.entropy_top_k(P, 10, np.random.default_rng(2))
+    assert estimated == [(1_000, U.ENTROPY_ESTIMATE_MIN_CLASSES)]  # a small pool of many classes
+    np.testing.assert_array_equal(got, _reference(K.entropy_scores, P, 10, 2, monkeypatch))
+    K.entropy_top_k(P, 300, rng)  # fewer than 4 rows per selected one: scored whole
+    K.entropy_top_k(_proba(1_000, U.ENTROPY_ESTIMATE_MIN_CLASSES - 1, 1, "flat", np.float64), 10, rng)
+    assert len(estimated) == 1 and len(calls) == 1
     rows, ok = real(_proba(40_000, 100, 2, "flat", np.float64), 10, *_bounds(100, np.zeros(1)), 0.5)
     assert not ok and rows.shape == (0,)
 

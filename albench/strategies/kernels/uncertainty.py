@@ -186,6 +186,10 @@ ENTROPY_GIVE_UP_FRACTION = 0.5
 #: bounds pass does not pay there)
 ENTROPY_PRUNE_MIN_ROWS = 32768
 ENTROPY_PRUNE_ROWS_PER_K = 64
+#: smaller pools of at least this many classes (and this many rows per selected one) go
+#: straight to the estimates, which beat scoring every row there (docs/bench.md)
+ENTROPY_ESTIMATE_MIN_CLASSES = 32
+ENTROPY_ESTIMATE_ROWS_PER_K = 4
 
 
 def _top_k_reference(score, proba: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -226,7 +230,9 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     each value and a polynomial, :func:`~albench.strategies.kernels._compiled.entropy_estimates`)
     and the rows within twice that error plus the slack of the k-th largest estimate are
     kept. Pools under :data:`ENTROPY_PRUNE_MIN_ROWS` rows or :data:`ENTROPY_PRUNE_ROWS_PER_K`
-    ``k`` are scored whole.
+    ``k`` go straight to the estimates when they have at least
+    :data:`ENTROPY_ESTIMATE_MIN_CLASSES` classes and :data:`ENTROPY_ESTIMATE_ROWS_PER_K` ``k``
+    rows, and are scored whole otherwise.
 
     Parameters
     ----------
@@ -244,13 +250,17 @@ def entropy_top_k(proba: np.ndarray, k: int, rng: np.random.Generator) -> np.nda
     P = as_scores_input(proba)
     n, c = P.shape
     k = int(min(max(k, 0), n))
-    small = n < max(ENTROPY_PRUNE_MIN_ROWS, ENTROPY_PRUNE_ROWS_PER_K * k)
-    if k == 0 or not _compiled.enabled() or c < 2 or small:
+    if k == 0 or not _compiled.enabled() or c < 2:
         return _top_k_reference(entropy_scores, P, k, rng)
     slack, tolerance = entropy_slack(c, P.dtype), entropy_sum_tolerance(c, P.dtype)
-    rows, ok = _compiled.entropy_candidates(P, k, slack, tolerance, ENTROPY_GIVE_UP_FRACTION)
-    if not ok or rows.shape[0] > ENTROPY_GIVE_UP_FRACTION * n:
-        # near-uniform rows: estimates within a proven bound, no logarithm call
+    if n >= max(ENTROPY_PRUNE_MIN_ROWS, ENTROPY_PRUNE_ROWS_PER_K * k):
+        rows, ok = _compiled.entropy_candidates(P, k, slack, tolerance, ENTROPY_GIVE_UP_FRACTION)
+        estimate = not ok or rows.shape[0] > ENTROPY_GIVE_UP_FRACTION * n
+    elif c >= ENTROPY_ESTIMATE_MIN_CLASSES and n >= ENTROPY_ESTIMATE_ROWS_PER_K * k:
+        estimate = True
+    else:
+        return _top_k_reference(entropy_scores, P, k, rng)
+    if estimate:  # estimates within a proven bound, no logarithm call
         estimates = _compiled.entropy_estimates(P, tolerance)
         margin = 2.0 * (_compiled.LOG_ERROR * (1.0 + tolerance) + slack)
         rows = _compiled.estimate_candidates(estimates, k, margin)
