@@ -34,6 +34,39 @@ from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 0.5
+#: scratch folders of a pool (the workers' faulthandler files) are named PREFIX<pid>-<random>
+SCRATCH_PREFIX = "albench-workers-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by another user
+        return True
+    return True
+
+
+def remove_orphaned_scratch(folder: str | None = None) -> list[Path]:
+    """Remove the scratch folders of pools whose process is gone (a SIGKILLed run leaves one).
+
+    Only folders named ``SCRATCH_PREFIX<pid>-...`` whose ``pid`` is not a live process and
+    that belong to this user are removed. Returns the removed folders.
+    """
+    import shutil
+
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid_text = path.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid_text.isdigit() or _pid_alive(int(pid_text)) or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -159,7 +192,8 @@ class LocalPool:
         self.n_workers, self.fn, self.fixed = n_workers, fn, fixed
         self.timeout, self.retries = timeout, retries
         self._ctx = mp.get_context("spawn")
-        self._fault_dir = tempfile.TemporaryDirectory(prefix="albench-workers-")
+        remove_orphaned_scratch()
+        self._fault_dir = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
         self._workers: list[_Worker] = []
         self._spawned = 0
         self._stop_at: float | None = None

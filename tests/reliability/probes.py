@@ -72,12 +72,12 @@ def cli_env(**extra: str) -> dict:
     return env
 
 
-def start_cli(*args: str, cwd: Path | None = None, **popen) -> subprocess.Popen:
+def start_cli(*args: str, cwd: Path | None = None, env: dict | None = None, **popen) -> subprocess.Popen:
     """Start ``python -m albench.cli ARGS`` without waiting (its own session, output piped)."""
     return subprocess.Popen(
         [sys.executable, "-m", "albench.cli", *args],
         cwd=cwd,
-        env=cli_env(),
+        env=cli_env(**(env or {})),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

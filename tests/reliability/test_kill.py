@@ -20,8 +20,11 @@ def test_sigkill_leaves_no_worker_and_resume_matches_an_uninterrupted_run(make_c
     config = make_config(SLOW, repetitions=3)
     args = ("--plugin", str(plugin), "--no-progress")
     out = tmp_path / "res"
+    scratch = tmp_path / "tmp"  # the run's temporary folder, to see what a SIGKILL leaves there
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch)}
     proc = start_cli(
-        "run", str(config), "--plugin", str(plugin), "-j", "2", "--out", str(out), "--no-progress"
+        "run", str(config), "--plugin", str(plugin), "-j", "2", "--out", str(out), "--no-progress", env=env
     )
     try:
         assert wait_for(lambda: len(children(proc.pid)) >= 2, 60), proc.stderr
@@ -33,9 +36,11 @@ def test_sigkill_leaves_no_worker_and_resume_matches_an_uninterrupted_run(make_c
     finally:
         kill_tree(proc)
     assert (out / "probe" / "run.lock").exists()  # left by the killed run, taken over below
-    resumed = run_cli("run", str(config), *args, "--out", str(out))
+    assert [p.name.split("-")[2] for p in scratch.iterdir()] == [str(proc.pid)]  # its workers' scratch
+    resumed = run_cli("run", str(config), *args, "--out", str(out), env=env)
     assert resumed.returncode == 0, resumed.stderr
     assert "already stored, skipped" in resumed.stderr
+    assert list(scratch.iterdir()) == []  # the next run removed the dead run's scratch, and its own
     fresh = run_cli(
         "run", str(config), "--plugin", str(plugin), "--out", str(tmp_path / "fresh"), "--no-progress"
     )
