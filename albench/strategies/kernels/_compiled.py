@@ -92,8 +92,7 @@ if AVAILABLE:  # pragma: no branch
         """``-(p_(1) - p_(2))`` per row, or ``p_(2) / p_(1)`` (1 where ``p_(1) <= 0``) if ``ratio``.
 
         ``p_(2)`` is ``p_(1)`` again when the largest value repeats, 0 with a single column.
-        Rows of at least :data:`LANES_FROM` columns are
-        scanned in four lanes.
+        Rows of at least :data:`LANES_FROM` columns are scanned in four lanes.
         """
         n, k = P.shape
         out = np.empty(n, P.dtype)
