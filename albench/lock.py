@@ -28,7 +28,8 @@ class LockHeldError(AlbenchInputError):
     """Another live run holds the results folder's lock."""
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (owned by anyone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -87,7 +88,7 @@ class ResultsLock:
             holder.get("host") == self.info["host"]
             and isinstance(pid, int)
             and pid != os.getpid()
-            and not _pid_alive(pid)
+            and not pid_alive(pid)
         )
 
     def acquire(self) -> None:

@@ -32,20 +32,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from albench.lock import pid_alive
+
 PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 0.5
 #: scratch folders of a pool (the workers' faulthandler files) are named PREFIX<pid>-<random>
 SCRATCH_PREFIX = "albench-workers-"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by another user
-        return True
-    return True
 
 
 def remove_orphaned_scratch(folder: str | None = None) -> list[Path]:
@@ -60,7 +52,7 @@ def remove_orphaned_scratch(folder: str | None = None) -> list[Path]:
     for path in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
         pid_text = path.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
         try:
-            if not pid_text.isdigit() or _pid_alive(int(pid_text)) or path.stat().st_uid != os.getuid():
+            if not pid_text.isdigit() or pid_alive(int(pid_text)) or path.stat().st_uid != os.getuid():
                 continue
         except OSError:
             continue

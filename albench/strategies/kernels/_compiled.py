@@ -404,50 +404,42 @@ if AVAILABLE:  # pragma: no branch
         ) * u + _L[0]
 
     @_jit_reassoc
-    def _entropy_estimates64(P, sum_tolerance):  # pragma: no cover - compiled
+    def _estimate_rows(P, bits, buf, mantissa, mask, one, shift, bias, sum_tolerance):  # pragma: no cover
+        """The estimates of :func:`entropy_estimates`; ``bits`` views ``P`` as integers and
+        ``mantissa`` views ``buf`` as floats, ``mask``/``one``/``shift``/``bias`` describe the format."""
         n, c = P.shape
-        bits = P.view(np.int64)
         out = np.empty(n, np.float64)
-        buf = np.empty(c, np.int64)
-        mantissa = buf.view(np.float64)
         for i in range(n):
             for j in range(c):  # x = 2^e m with m in [1, 2): m's bits are x's with exponent 0
-                buf[j] = (bits[i, j] & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000
-            h = 0.0
-            s = 0.0
-            negative = 0.0
-            for j in range(c):
-                x = P[i, j]
-                e = np.float64((bits[i, j] >> 52) - 1023)
-                h += x * (e * _LN2 + _log_poly(mantissa[j] - 1.5))
-                s += x
-                negative += abs(x) - x
-            ok = negative == 0.0 and abs(s - 1.0) <= sum_tolerance
-            out[i] = -h if ok else np.nan
-        return out
-
-    @_jit_reassoc
-    def _entropy_estimates32(P, sum_tolerance):  # pragma: no cover - compiled
-        n, c = P.shape
-        bits = P.view(np.int32)
-        out = np.empty(n, np.float64)
-        buf = np.empty(c, np.int32)
-        mantissa = buf.view(np.float32)
-        for i in range(n):
-            for j in range(c):
-                buf[j] = (bits[i, j] & 0x007FFFFF) | 0x3F800000
+                buf[j] = (bits[i, j] & mask) | one
             h = 0.0
             s = 0.0
             negative = 0.0
             for j in range(c):
                 x = np.float64(P[i, j])
-                e = np.float64((bits[i, j] >> 23) - 127)
+                e = np.float64((bits[i, j] >> shift) - bias)
                 h += x * (e * _LN2 + _log_poly(np.float64(mantissa[j]) - 1.5))
                 s += x
                 negative += abs(x) - x
             ok = negative == 0.0 and abs(s - 1.0) <= sum_tolerance
             out[i] = -h if ok else np.nan
         return out
+
+    @_jit
+    def _entropy_estimates64(P, sum_tolerance):  # pragma: no cover - compiled
+        buf = np.empty(P.shape[1], np.int64)
+        mask, one = np.int64(0x000FFFFFFFFFFFFF), np.int64(0x3FF0000000000000)
+        return _estimate_rows(
+            P, P.view(np.int64), buf, buf.view(np.float64), mask, one, 52, 1023, sum_tolerance
+        )
+
+    @_jit
+    def _entropy_estimates32(P, sum_tolerance):  # pragma: no cover - compiled
+        buf = np.empty(P.shape[1], np.int32)
+        mask, one = np.int32(0x007FFFFF), np.int32(0x3F800000)
+        return _estimate_rows(
+            P, P.view(np.int32), buf, buf.view(np.float32), mask, one, 23, 127, sum_tolerance
+        )
 
     def entropy_estimates(P, sum_tolerance):
         """Each row's entropy ``-sum p log p`` to within ``LOG_ERROR * (1 + sum_tolerance)``.
