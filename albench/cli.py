@@ -926,6 +926,12 @@ def verify(results_dir, sample, seed, plugins, data_dir, n_jobs):
 @click.option("--no-loop", is_flag=True, help="Skip the run_cell-against-bare-loop comparison.")
 @click.option("--no-strategies", is_flag=True, help="Skip timing every strategy's query.")
 @click.option(
+    "--no-interleaved",
+    is_flag=True,
+    help="Skip the interleaved timing of the uncertainty kernels against the floor and the peers "
+    "(also skipped with -k).",
+)
+@click.option(
     "--protocol",
     "protocol_sets",
     help="Comma-separated datasets for the zhan2021 protocol comparison (needs the data), e.g. "
@@ -947,6 +953,7 @@ def bench(
     select,
     no_loop,
     no_strategies,
+    no_interleaved,
     protocol_sets,
     protocol_reps,
     data_dir,
@@ -1008,6 +1015,14 @@ def bench(
     sections = []
     extra: dict = {}
     repeats = 3 if quick else 7
+    interleaved = None
+    if not no_interleaved and not select:
+        from albench.bench.interleaved import interleaved_floor_ratios, interleaved_markdown
+
+        out_console.print("timing the uncertainty kernels against the floor, interleaved ...")
+        interleaved = interleaved_floor_ratios(chosen, repeats)
+        extra["interleaved"] = interleaved.to_dict(orient="records")
+        sections.append(interleaved_markdown(interleaved, repeats))
     if not no_loop:
         from albench.bench.loop import LOOP_BATCH, LOOP_ROUNDS, loop_comparison
 
@@ -1065,8 +1080,18 @@ def bench(
     if extra:
         atomic_write_json(out_dir / "extra.json", extra)
     md = write_markdown(df, exponents, meta, out_dir, sections)
+    if interleaved is not None and not interleaved.empty:
+        from albench.bench.interleaved import ratio_table
+
+        cells = ratio_table(interleaved)
+        table = Table(title="uncertainty score + top-k, multiples of the floor (P.sum()), interleaved")
+        for col in ("measure", "input", "N", *cells.columns):
+            table.add_column(str(col), justify="left" if col in ("measure", "input") else "right")
+        for (measure, inp, n), r in cells.iterrows():
+            table.add_row(measure, inp, f"{n:,}", *(r[c] for c in cells.columns))
+        out_console.print(table)
     ratios = floor_ratios(df)
-    if not ratios.empty:
+    if not ratios.empty and (interleaved is None or interleaved.empty):
         table = Table(title="uncertainty score + top-k, multiples of the floor (P.sum())")
         for col in ("measure", "input", "N", *ratios.columns):
             table.add_column(str(col), justify="left" if col in ("measure", "input") else "right")

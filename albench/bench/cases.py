@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from albench.strategies import kernels
+from albench.strategies.kernels import _compiled
 
 #: pool sizes of ``albench bench --quick`` and of the full run
 QUICK_SIZES = (1_000, 10_000, 100_000)
@@ -198,28 +199,10 @@ def _proba_of(n_classes: int, dtype: str):
 
 def _numpy_path(func: Callable) -> Callable:
     def run(P):
-        with _compiled_disabled():
+        with _compiled.numpy_path():
             return func(P)
 
     return run
-
-
-class _compiled_disabled:
-    """Context: the kernels take their NumPy reference path."""
-
-    def __enter__(self):
-        import os
-
-        self._old = os.environ.get("ALBENCH_KERNELS")
-        os.environ["ALBENCH_KERNELS"] = "numpy"
-
-    def __exit__(self, *exc):
-        import os
-
-        if self._old is None:
-            os.environ.pop("ALBENCH_KERNELS", None)
-        else:
-            os.environ["ALBENCH_KERNELS"] = self._old
 
 
 def _then_select(score: Callable) -> Callable:

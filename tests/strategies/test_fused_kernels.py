@@ -43,8 +43,7 @@ def _prune_any_pool(mp):
 
 
 def _reference(score, P, k, seed, monkeypatch):
-    with monkeypatch.context() as mp:
-        mp.setenv("ALBENCH_KERNELS", "numpy")
+    with _compiled.numpy_path():
         return K.select_top_k(score(P), k, np.random.default_rng(seed))
 
 
@@ -119,7 +118,7 @@ def test_entropy_of_a_row_does_not_depend_on_its_neighbours() -> None:
 
 
 def test_numpy_path_of_the_fused_kernels_is_the_reference(monkeypatch) -> None:
-    monkeypatch.setenv("ALBENCH_KERNELS", "numpy")
+    monkeypatch.setattr(_compiled, "_numpy_forced", True)
     P = _proba(500, 6, 9, "coarse", np.float64)
     for fused, score in FUSED:
         a = fused(P, 30, np.random.default_rng(1))

@@ -7,6 +7,7 @@ import pytest
 from scipy import sparse
 
 from albench.strategies import kernels as K
+from albench.strategies.kernels import _compiled
 
 P3 = np.array(
     [
@@ -93,7 +94,7 @@ def test_select_top_k_tie_break_is_seeded_and_uniform() -> None:
 
 @pytest.mark.parametrize("kernels_path", ["auto", "numpy"])
 def test_select_top_k_draws_from_rng_only_on_a_tie(kernels_path, monkeypatch) -> None:
-    monkeypatch.setenv("ALBENCH_KERNELS", kernels_path)
+    monkeypatch.setattr(_compiled, "_numpy_forced", kernels_path == "numpy")
     rng = np.random.default_rng(3)
     state = rng.bit_generator.state
     s = np.array([0.2, 0.9, 0.4, 0.7])
@@ -289,7 +290,6 @@ def test_select_top_k_is_a_top_k_by_definition(scores, k, seed) -> None:
 
 
 # ------------------------------------------------ compiled path equals the NumPy reference
-from albench.strategies.kernels import _compiled  # noqa: E402
 from albench.strategies.kernels import uncertainty as U  # noqa: E402
 from albench.strategies.kernels.selection import split_at_kth_numpy  # noqa: E402
 
@@ -340,8 +340,7 @@ def test_compiled_selection_equals_numpy_ties_included(scores, k, seed) -> None:
     np.testing.assert_array_equal(above_f, above_n)
     np.testing.assert_array_equal(tied_f, tied_n)
     fast = K.select_top_k(scores, k, np.random.default_rng(seed))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ALBENCH_KERNELS", "numpy")
+    with _compiled.numpy_path():
         assert not _compiled.enabled()
         ref = K.select_top_k(scores, k, np.random.default_rng(seed))
     np.testing.assert_array_equal(fast, ref)
@@ -386,3 +385,24 @@ def test_compiled_top_two_in_lanes_equals_numpy(case, dtype) -> None:
     P = _proba_with_ties(*case, dtype)
     np.testing.assert_array_equal(_compiled.margin(P), U.margin_numpy(P))
     np.testing.assert_array_equal(_compiled.ratio(P), U.ratio_numpy(P))
+
+
+def test_environment_variable_forces_the_numpy_path_at_import() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "from albench.strategies.kernels import _compiled; print(_compiled.enabled())"
+    env = {**os.environ, "ALBENCH_KERNELS": " NumPy "}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_numpy_path_context_restores_the_setting_after_an_error() -> None:
+    before = _compiled.enabled()
+    with pytest.raises(RuntimeError), _compiled.numpy_path():
+        assert not _compiled.enabled()
+        raise RuntimeError("boom")
+    assert _compiled.enabled() == before
+    with _compiled.numpy_path(), _compiled.numpy_path(forced=False):
+        assert _compiled.enabled() == _compiled.AVAILABLE

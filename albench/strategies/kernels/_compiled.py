@@ -6,12 +6,15 @@ beats a compiled scalar loop. The compiled entropy passes bound or estimate it, 
 The NumPy versions in :mod:`~albench.strategies.kernels.uncertainty` and
 :mod:`~albench.strategies.kernels.selection` are the reference; the tests check both equal on
 random inputs with ties. Used automatically when numba imports (``pip install 'albench[fast]'``),
-unless the environment variable ``ALBENCH_KERNELS=numpy`` asks for the reference path.
+unless the environment variable ``ALBENCH_KERNELS=numpy`` asks for the reference path (read
+once, when albench is imported; :func:`numpy_path` switches within a process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -24,9 +27,34 @@ except Exception:  # noqa: BLE001 - a broken numba install must not break albenc
 AVAILABLE = numba is not None
 
 
+#: whether the NumPy reference path is forced (``ALBENCH_KERNELS=numpy`` at import, or
+#: :func:`numpy_path`); a module flag, because reading the environment on every selection
+#: cost more than a small pool's scoring (about 1.5 us per call)
+_numpy_forced = os.environ.get("ALBENCH_KERNELS", "auto").strip().lower() == "numpy"
+
+
 def enabled() -> bool:
     """Whether the kernels take the compiled path now (numba present, not switched off)."""
-    return AVAILABLE and os.environ.get("ALBENCH_KERNELS", "auto").lower() != "numpy"
+    return AVAILABLE and not _numpy_forced
+
+
+@contextlib.contextmanager
+def numpy_path(forced: bool = True) -> Iterator[None]:
+    """Context in which the kernels take their NumPy reference path (or not, ``forced=False``).
+
+    Parameters
+    ----------
+    forced : bool, default=True
+        Whether the reference path is forced inside the context; the previous setting comes
+        back on exit.
+    """
+    global _numpy_forced
+    previous = _numpy_forced
+    _numpy_forced = forced
+    try:
+        yield
+    finally:
+        _numpy_forced = previous
 
 
 if AVAILABLE:  # pragma: no branch
