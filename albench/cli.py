@@ -1015,6 +1015,9 @@ def bench(
     sections = []
     extra: dict = {}
     repeats = 3 if quick else 7
+    # a loop repetition is ~1.5 s of three variants; its ratio's quartiles spanned 1.05-1.24
+    # over 7 repetitions on the shared machine, 0.95-1.13 over 15
+    loop_repeats = 3 if quick else 15
     interleaved = None
     if not no_interleaved and not select:
         from albench.bench.interleaved import interleaved_floor_ratios, interleaved_markdown
@@ -1027,14 +1030,14 @@ def bench(
         from albench.bench.loop import LOOP_BATCH, LOOP_ROUNDS, loop_comparison
 
         out_console.print("timing the loop (run_cell against a bare scikit-learn loop) ...")
-        extra["loop"] = loop_comparison(repeats)
+        extra["loop"] = loop_comparison(loop_repeats)
         sections.append(
             comparison_markdown(
                 "The loop: run_cell against a bare scikit-learn loop",
                 extra["loop"],
                 "bare scikit-learn loop",
                 f"digits, logistic regression, entropy, {LOOP_ROUNDS} rounds of {LOOP_BATCH}, same split; "
-                f"{repeats} interleaved repetitions, one BLAS thread.",
+                f"{loop_repeats} interleaved repetitions, one BLAS thread.",
             )
         )
     if protocol_cells is not None:
