@@ -51,6 +51,22 @@ def resolve_gamma(gamma: float | str, n_features: int) -> float:
     return float(gamma)
 
 
+def weighted_rows(K_T: np.ndarray, rows: np.ndarray, coef: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    """``coef @ K_T[rows][:, at]`` (all columns when ``at`` is None), reading whole rows.
+
+    ``K_T`` holds one training row per row (the symmetric training block, or the test block
+    stored transposed); ``rows`` are a model's support vectors. When ``at`` asks for most of
+    the columns, the weighted sum runs over the support vectors' contiguous rows,
+    O(len(rows) x n_columns) reads, instead of a product with the whole matrix; for a few
+    columns, only the needed entries are gathered.
+    """
+    if at is None:
+        return coef @ K_T[rows]
+    if at.shape[0] * 4 >= K_T.shape[1]:
+        return (coef @ K_T[rows])[at]
+    return coef @ K_T[np.ix_(rows, at)]
+
+
 class GramSVC:
     """``SVC(kernel="rbf")`` refitted on growing labeled sets from one precomputed Gram matrix.
 
@@ -74,9 +90,16 @@ class GramSVC:
         X_train = np.asarray(X_train, dtype=np.float64)
         self.gamma = resolve_gamma(gamma, X_train.shape[1])
         self.svc_params = svc_params
-        self.K_train = rbf_kernel(X_train, X_train, gamma=self.gamma)
-        self.K_test = (
-            None if X_test is None else rbf_kernel(np.asarray(X_test, float), X_train, gamma=self.gamma)
+        K = rbf_kernel(X_train, X_train, gamma=self.gamma)
+        # made exactly symmetric (the distances' matrix product leaves ulp-level asymmetry), so
+        # that a support vector's row serves as its column: K(x, sv) = K_train[sv, x]
+        K += K.T
+        K *= 0.5
+        self.K_train = K
+        #: the test part's kernel, stored training rows first (n_train x n_test), so the rows
+        #: of the support vectors are contiguous
+        self.K_test_T = (
+            None if X_test is None else rbf_kernel(X_train, np.asarray(X_test, float), gamma=self.gamma)
         )
         self.labeled_: np.ndarray | None = None
         self.model_: SVC | None = None
@@ -147,23 +170,31 @@ class GramSVC:
         if self.model_ is None:
             raise RuntimeError("GramSVC: call fit first")
         if positions is None:
-            if self.K_test is None:
+            if self.K_test_T is None:
                 raise RuntimeError("GramSVC: built without X_test")
-            return self.K_test[:, columns]  # a fresh array of n_test x len(columns)
+            return self.K_test_T[columns].T  # n_test x len(columns), from contiguous rows
         positions = np.asarray(positions, dtype=np.int64)
-        return self.K_train[np.ix_(positions, columns)]
+        return self.K_train[np.ix_(columns, positions)].T
 
     def decision_function(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Decision values of training rows ``positions`` (default: the test set).
 
-        Binary: ``K(x, support) @ dual_coef + intercept`` from the support vectors' kernel
-        columns only; multi-class: scikit-learn's one-vs-one decision over all labeled columns.
+        Binary: ``dual_coef @ K(support, x) + intercept`` from the support vectors' kernel
+        rows only; multi-class: scikit-learn's one-vs-one decision over all labeled columns.
         """
         m = self.model_
         if m is not None and len(m.classes_) == 2:
             sv = self.labeled_[m.support_]
-            return self._rows(positions, sv) @ m.dual_coef_[0] + m.intercept_[0]
+            if positions is None:
+                return weighted_rows(self._test_rows(), sv, m.dual_coef_[0], None) + m.intercept_[0]
+            at = np.asarray(positions, dtype=np.int64)
+            return weighted_rows(self.K_train, sv, m.dual_coef_[0], at) + m.intercept_[0]
         return m.decision_function(self._rows(positions, self.labeled_))
+
+    def _test_rows(self) -> np.ndarray:
+        if self.K_test_T is None:
+            raise RuntimeError("GramSVC: built without X_test")
+        return self.K_test_T
 
     def predict(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Predicted classes of training rows ``positions`` (default: the test set)."""
@@ -187,6 +218,22 @@ class RowIndex:
         keys = self._keys(self.X)
         self._order = np.argsort(keys, kind="stable")
         self._sorted = keys[self._order]
+        # rows with an identical twin: their group (-1: none) and each group's positions
+        self._group = np.full(self.X.shape[0], -1, dtype=np.int64)
+        self._members: list[list[int]] = []
+        twin = np.zeros(self.X.shape[0], dtype=bool)
+        same_key = self._sorted[1:] == self._sorted[:-1]
+        twin[self._order[1:][same_key]] = True
+        twin[self._order[:-1][same_key]] = True
+        rows = np.flatnonzero(twin)
+        if rows.size:
+            _, inverse, counts = np.unique(self.X[rows], axis=0, return_inverse=True, return_counts=True)
+            inverse = inverse.reshape(-1)
+            kept = counts[inverse] > 1  # equal keys but different rows (a collision) are no twins
+            self._group[rows[kept]] = inverse[kept]
+            self._members = [[] for _ in counts]
+            for row, g in zip(rows[kept].tolist(), inverse[kept].tolist(), strict=True):
+                self._members[g].append(row)  # in ascending position, as rows are
 
     def _keys(self, X: np.ndarray) -> np.ndarray:
         bits = np.ascontiguousarray(X, dtype=np.float64).view(np.uint64)
@@ -203,6 +250,35 @@ class RowIndex:
         ok = (self._sorted[at] == keys) & (self.X[pos] == X).all(axis=1)
         return np.where(ok, pos, -1).astype(np.int64)
 
+    def assign(self, X: np.ndarray) -> np.ndarray | None:
+        """Distinct row positions for the rows of ``X`` (a labeled set), or None.
+
+        :meth:`find` gives every copy of a duplicated row the same position. Here each copy
+        in ``X`` gets its own position among the identical rows (their kernel rows are equal,
+        so any choice gives the same Gram block), and the choice keeps the positions in the
+        order of ``X`` wherever it can: each copy takes the first free identical row after
+        the previous row's position (else the first free one). When ``X`` lists rows in
+        increasing position, as the loop does, the positions come out increasing too, so a
+        fit on the block in position order sees the rows in ``X``'s order. None when a row
+        is not indexed, or ``X`` holds more copies of a row than the index does.
+        """
+        pos = self.find(X)
+        if (pos < 0).any():
+            return None
+        groups = self._group[pos]
+        out = pos.copy()
+        taken: dict[int, set[int]] = {}
+        for i in np.flatnonzero(groups >= 0).tolist():
+            used = taken.setdefault(int(groups[i]), set())
+            free = [p for p in self._members[groups[i]] if p not in used]
+            if not free:
+                return None
+            previous = out[i - 1] if i > 0 else -1
+            choice = next((p for p in free if p > previous), free[0])
+            used.add(choice)
+            out[i] = choice
+        return out if np.unique(out).shape[0] == out.shape[0] else None
+
 
 class KernelStore:
     """One cell's Gram matrix (training part against training and test parts) and its row index."""
@@ -217,40 +293,39 @@ class KernelStore:
         """``K(X, X_train[columns])`` from the stored rows (computed for rows not stored)."""
         X = np.asarray(X, dtype=np.float64)
         out = np.empty((X.shape[0], columns.shape[0]))
-        for rows, K, at in self._located(X):
+        for rows, K_T, at in self._located(X):
             out[rows] = (
-                K[np.ix_(at, columns)]
-                if K is not None
+                K_T[np.ix_(columns, at)].T
+                if K_T is not None
                 else rbf_kernel(X[rows], self.X_train[columns], gamma=self.gram.gamma)
             )
         return out
 
-    def matvec(self, X: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """``K(X, X_train) @ w`` without gathering kernel rows (one pass over the stored rows)."""
+    def matvec(self, X: np.ndarray, columns: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """``K(X, X_train[columns]) @ coef`` from the stored rows of ``columns`` (see
+        :func:`weighted_rows`); computed for rows stored in neither part."""
         X = np.asarray(X, dtype=np.float64)
         out = np.empty(X.shape[0])
-        for rows, K, at in self._located(X):
-            if K is None:
-                out[rows] = rbf_kernel(X[rows], self.X_train, gamma=self.gram.gamma) @ w
-            elif at.shape[0] * 4 >= K.shape[0]:
-                out[rows] = (K @ w)[at]
+        for rows, K_T, at in self._located(X):
+            if K_T is None:
+                out[rows] = rbf_kernel(X[rows], self.X_train[columns], gamma=self.gram.gamma) @ coef
             else:
-                out[rows] = K[at] @ w
+                out[rows] = weighted_rows(K_T, columns, coef, at)
         return out
 
     def _located(self, X: np.ndarray):
-        """``(rows of X, stored matrix or None, its rows)`` for the training part, the test part
-        and rows found in neither."""
+        """``(rows of X, stored block (a training row per row) or None, its columns)`` for the
+        training part, the test part and rows found in neither."""
         pos = self.train.find(X)
         hit = pos >= 0
         if hit.any():
             yield np.flatnonzero(hit), self.gram.K_train, pos[hit]
         rest = np.flatnonzero(~hit)
-        if rest.size and self.gram.K_test is not None:
+        if rest.size and self.gram.K_test_T is not None:
             tpos = self.test.find(X[rest])
             thit = tpos >= 0
             if thit.any():
-                yield rest[thit], self.gram.K_test, tpos[thit]
+                yield rest[thit], self.gram.K_test_T, tpos[thit]
             rest = rest[~thit]
         if rest.size:  # rows of neither part (e.g. synthetic samples): the kernel, computed
             yield rest, None, None
@@ -342,14 +417,13 @@ class GramRBFSVC(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         store = getattr(self, "_store", None)
-        pos = store.train.find(X) if store is not None else np.full(X.shape[0], -1)
-        if store is not None and (pos >= 0).all() and np.unique(pos).shape[0] == pos.shape[0]:
+        pos = store.train.assign(X) if store is not None else None
+        if pos is not None:
             store.gram.fit(pos, y)
-            self.__dict__.pop("_w", None)
             self.labeled_ = store.gram.labeled_.copy()
             self.svc_ = store.gram.model_
             self._X_fit = None
-        else:  # rows outside the training part, or repeated rows: the plain kernel
+        else:  # rows outside the training part, or more copies than it holds: the plain kernel
             gamma = resolve_gamma(self.gamma, X.shape[1])
             self._X_fit = X
             self.labeled_ = None
@@ -367,10 +441,7 @@ class GramRBFSVC(ClassifierMixin, BaseEstimator):
             return self.svc_.decision_function(X)
         m = self.svc_
         if len(m.classes_) == 2:
-            if not hasattr(self, "_w"):  # dual coefficients spread over the training part
-                self._w = np.zeros(self._store.X_train.shape[0])
-                self._w[self.labeled_[m.support_]] = m.dual_coef_[0]
-            return self._store.matvec(X, self._w) + m.intercept_[0]
+            return self._store.matvec(X, self.labeled_[m.support_], m.dual_coef_[0]) + m.intercept_[0]
         return m.decision_function(self._kernel_rows(X, np.arange(self.labeled_.shape[0])))
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -245,3 +245,69 @@ def test_cli_rejects_rbf_svm_gram_with_per_round_standardisation_before_any_work
     assert res.exit_code == 2, res.output
     assert "rbf_svm_gram" in res.output and "standardize" in res.output
     assert not out.exists() or not any(out.rglob("*.parquet"))
+
+
+# ------------------------------------------------------- duplicated rows (spambase, phishing)
+from albench.fastsvm import RowIndex  # noqa: E402
+
+
+def test_assign_gives_each_copy_of_a_row_its_own_position_in_order():
+    a, b, c, d = [0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]
+    index = RowIndex(np.array([a, b, a, c, a]))  # a at positions 0, 2 and 4
+    assert index.find(np.array([a, a])).tolist() == [0, 0]
+    assert index.assign(np.array([b, a, c, a])).tolist() == [1, 2, 3, 4]  # increasing, as listed
+    assert index.assign(np.array([a, b])).tolist() == [0, 1]
+    assert index.assign(np.array([c, a])).tolist() == [3, 4]
+    assert index.assign(np.array([a, a, a])).tolist() == [0, 2, 4]
+    assert index.assign(np.array([c, a, a, a])).tolist() == [3, 4, 0, 2]  # out of order: still distinct
+    assert index.assign(np.array([a, a, a, a])) is None  # more copies than the index holds
+    assert index.assign(np.array([b, b])) is None
+    assert index.assign(np.array([a, d])) is None  # not indexed
+    assert RowIndex(np.array([a, b])).assign(np.array([b, a])).tolist() == [1, 0]
+
+
+def _with_duplicates(seed=6):
+    X, y = make_classification(n_samples=160, n_features=5, flip_y=0.1, random_state=seed)
+    rng = np.random.default_rng(seed)
+    copies = rng.choice(160, 40, replace=False)
+    X[copies[:20]] = X[copies[20:]]  # 20 rows get a twin; some twins' labels disagree
+    return X, y
+
+
+def test_fit_on_duplicated_rows_uses_the_gram_matrix_and_equals_the_rbf_svc():
+    X, y = _with_duplicates()
+    est = GramRBFSVC().set_kernel_universe(X[:120], X[120:])
+    lab = np.arange(0, 120, 2)
+    dup = [p for p in range(120) if (X[p] == X[lab]).all(axis=1).sum() > 0 and p not in lab]
+    lab = np.sort(np.r_[lab, dup[:5]])  # labeled copies of labeled rows
+    assert np.unique(X[lab], axis=0).shape[0] < lab.shape[0]
+    est.fit(X[lab], y[lab])
+    assert est._X_fit is None  # the stored kernel, not the plain fallback
+    plain = SVC(kernel="rbf", gamma="auto").fit(X[lab], y[lab])
+    np.testing.assert_allclose(est.decision_function(X), plain.decision_function(X), atol=1e-8)
+
+
+def test_rbf_svm_gram_on_duplicated_rows_runs_the_same_cell_without_falling_back(monkeypatch, tmp_path):
+    import albench.fastsvm as fastsvm
+
+    X, y = _with_duplicates(7)
+    data = tmp_path / "twins.csv"
+    np.savetxt(
+        data,
+        np.c_[X, y],
+        delimiter=",",
+        header=",".join([f"f{i}" for i in range(5)] + ["label"]),
+        comments="",
+    )
+    fallbacks = []
+    real_svc = fastsvm.SVC
+
+    def counting_svc(**params):
+        if params.get("kernel") != "precomputed":
+            fallbacks.append(params)
+        return real_svc(**params)
+
+    monkeypatch.setattr(fastsvm, "SVC", counting_svc)
+    spec = {"name": "file", "path": str(data), "target": "label"}
+    _same_runs([spec], budget=60)
+    assert fallbacks == []
