@@ -93,5 +93,8 @@ def test_compiled_kernels_are_timed_warm(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     benchmarks = json.loads((tmp_path / "benchmark.json").read_text())["benchmarks"]
     assert len(benchmarks) == 4
-    assert all(b["stats"]["rounds"] > 30 for b in benchmarks), [b["stats"]["rounds"] for b in benchmarks]
+    # cold, the compiling call (over 17 ms) left pytest-benchmark's minimum of 3 rounds; warm,
+    # a call takes ~20-40 us and the 50 ms budget gives hundreds (a one-off hiccup during the
+    # calibration lowers that, hence the wide margin)
+    assert all(b["stats"]["rounds"] > 10 for b in benchmarks), [b["stats"]["rounds"] for b in benchmarks]
     assert "interleaved" not in (tmp_path / "bench.md").read_text()  # -k times only the chosen cases
