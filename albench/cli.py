@@ -1086,22 +1086,17 @@ def bench(
     if interleaved is not None and not interleaved.empty:
         from albench.bench.interleaved import ratio_table
 
-        cells = ratio_table(interleaved)
-        table = Table(title="uncertainty score + top-k, multiples of the floor (P.sum()), interleaved")
+        title, cells = "multiples of the floor (P.sum()), interleaved", ratio_table(interleaved)
+    else:
+        ratios = floor_ratios(df)
+        title = "multiples of the floor (P.sum())"
+        cells = ratios.map(lambda v: "-" if v != v else f"{v:.2f}x")
+    if not cells.empty:
+        table = Table(title=f"uncertainty score + top-k, {title}")
         for col in ("measure", "input", "N", *cells.columns):
             table.add_column(str(col), justify="left" if col in ("measure", "input") else "right")
         for (measure, inp, n), r in cells.iterrows():
             table.add_row(measure, inp, f"{n:,}", *(r[c] for c in cells.columns))
-        out_console.print(table)
-    ratios = floor_ratios(df)
-    if not ratios.empty and (interleaved is None or interleaved.empty):
-        table = Table(title="uncertainty score + top-k, multiples of the floor (P.sum())")
-        for col in ("measure", "input", "N", *ratios.columns):
-            table.add_column(str(col), justify="left" if col in ("measure", "input") else "right")
-        for (measure, inp, n), r in ratios.iterrows():
-            table.add_row(
-                measure, inp, f"{n:,}", *("-" if r[c] != r[c] else f"{r[c]:.2f}x" for c in ratios.columns)
-            )
         out_console.print(table)
     table = Table(title="kernel timings (median per call)")
     for col in ("kernel", "expected", "N", "median", "ns/sample"):

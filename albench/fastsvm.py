@@ -21,6 +21,7 @@ their bits; clones share that store, so refitting a fresh clone every round reus
 
 from __future__ import annotations
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -170,9 +171,7 @@ class GramSVC:
         if self.model_ is None:
             raise RuntimeError("GramSVC: call fit first")
         if positions is None:
-            if self.K_test_T is None:
-                raise RuntimeError("GramSVC: built without X_test")
-            return self.K_test_T[columns].T  # n_test x len(columns), from contiguous rows
+            return self._test_rows()[columns].T  # n_test x len(columns), from contiguous rows
         positions = np.asarray(positions, dtype=np.int64)
         return self.K_train[np.ix_(columns, positions)].T
 
@@ -218,22 +217,6 @@ class RowIndex:
         keys = self._keys(self.X)
         self._order = np.argsort(keys, kind="stable")
         self._sorted = keys[self._order]
-        # rows with an identical twin: their group (-1: none) and each group's positions
-        self._group = np.full(self.X.shape[0], -1, dtype=np.int64)
-        self._members: list[list[int]] = []
-        twin = np.zeros(self.X.shape[0], dtype=bool)
-        same_key = self._sorted[1:] == self._sorted[:-1]
-        twin[self._order[1:][same_key]] = True
-        twin[self._order[:-1][same_key]] = True
-        rows = np.flatnonzero(twin)
-        if rows.size:
-            _, inverse, counts = np.unique(self.X[rows], axis=0, return_inverse=True, return_counts=True)
-            inverse = inverse.reshape(-1)
-            kept = counts[inverse] > 1  # equal keys but different rows (a collision) are no twins
-            self._group[rows[kept]] = inverse[kept]
-            self._members = [[] for _ in counts]
-            for row, g in zip(rows[kept].tolist(), inverse[kept].tolist(), strict=True):
-                self._members[g].append(row)  # in ascending position, as rows are
 
     def _keys(self, X: np.ndarray) -> np.ndarray:
         bits = np.ascontiguousarray(X, dtype=np.float64).view(np.uint64)
@@ -265,12 +248,13 @@ class RowIndex:
         pos = self.find(X)
         if (pos < 0).any():
             return None
-        groups = self._group[pos]
+        group, members = self._twins
+        groups = group[pos]
         out = pos.copy()
         taken: dict[int, set[int]] = {}
         for i in np.flatnonzero(groups >= 0).tolist():
             used = taken.setdefault(int(groups[i]), set())
-            free = [p for p in self._members[groups[i]] if p not in used]
+            free = [p for p in members[groups[i]] if p not in used]
             if not free:
                 return None
             previous = out[i - 1] if i > 0 else -1
@@ -278,6 +262,29 @@ class RowIndex:
             used.add(choice)
             out[i] = choice
         return out if np.unique(out).shape[0] == out.shape[0] else None
+
+    @functools.cached_property
+    def _twins(self) -> tuple[np.ndarray, list[list[int]]]:
+        """Each row's group of identical rows (-1: none) and each group's positions, ascending.
+
+        Computed on the first :meth:`assign` (the test part's index never needs it).
+        """
+        group = np.full(self.X.shape[0], -1, dtype=np.int64)
+        members: list[list[int]] = []
+        twin = np.zeros(self.X.shape[0], dtype=bool)
+        same_key = self._sorted[1:] == self._sorted[:-1]
+        twin[self._order[1:][same_key]] = True
+        twin[self._order[:-1][same_key]] = True
+        rows = np.flatnonzero(twin)
+        if rows.size:
+            _, inverse, counts = np.unique(self.X[rows], axis=0, return_inverse=True, return_counts=True)
+            inverse = inverse.reshape(-1)
+            kept = counts[inverse] > 1  # equal keys but different rows (a collision) are no twins
+            group[rows[kept]] = inverse[kept]
+            members = [[] for _ in counts]
+            for row, g in zip(rows[kept].tolist(), inverse[kept].tolist(), strict=True):
+                members[g].append(row)  # in ascending position, as rows are
+        return group, members
 
 
 class KernelStore:

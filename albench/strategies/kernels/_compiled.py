@@ -453,21 +453,12 @@ if AVAILABLE:  # pragma: no branch
             out[i] = -h if ok else np.nan
         return out
 
-    @_jit
-    def _entropy_estimates64(P, sum_tolerance):  # pragma: no cover - compiled
-        buf = np.empty(P.shape[1], np.int64)
-        mask, one = np.int64(0x000FFFFFFFFFFFFF), np.int64(0x3FF0000000000000)
-        return _estimate_rows(
-            P, P.view(np.int64), buf, buf.view(np.float64), mask, one, 52, 1023, sum_tolerance
-        )
-
-    @_jit
-    def _entropy_estimates32(P, sum_tolerance):  # pragma: no cover - compiled
-        buf = np.empty(P.shape[1], np.int32)
-        mask, one = np.int32(0x007FFFFF), np.int32(0x3F800000)
-        return _estimate_rows(
-            P, P.view(np.int32), buf, buf.view(np.float32), mask, one, 23, 127, sum_tolerance
-        )
+    #: per dtype: (integer of the same width, mantissa mask, exponent bits of 1.0, mantissa
+    #: bits, exponent bias)
+    _FLOAT_FORMATS = {
+        np.dtype(np.float64): (np.int64, 0x000FFFFFFFFFFFFF, 0x3FF0000000000000, 52, 1023),
+        np.dtype(np.float32): (np.int32, 0x007FFFFF, 0x3F800000, 23, 127),
+    }
 
     def entropy_estimates(P, sum_tolerance):
         """Each row's entropy ``-sum p log p`` to within ``LOG_ERROR * (1 + sum_tolerance)``.
@@ -478,9 +469,11 @@ if AVAILABLE:  # pragma: no branch
         input's dtype; rounding adds a few ulp per value. NaN for rows with a negative, NaN
         or infinite value, or a sum further than ``sum_tolerance`` from 1 (no bound applies).
         """
-        if P.dtype == np.float32:
-            return _entropy_estimates32(P, sum_tolerance)
-        return _entropy_estimates64(P, sum_tolerance)
+        itype, mask, one, shift, bias = _FLOAT_FORMATS[P.dtype]
+        buf = np.empty(P.shape[1], itype)
+        return _estimate_rows(
+            P, P.view(itype), buf, buf.view(P.dtype), itype(mask), itype(one), shift, bias, sum_tolerance
+        )
 
     @_jit
     def estimate_candidates(est, k, margin):  # pragma: no cover - compiled
