@@ -30,8 +30,14 @@ REFIT = "refit"
 FEATURES = "features"
 #: The strategy reads the labeled set and its revealed labels (``ctx.labeled``, ``ctx.y_labeled``).
 LABELED = "labeled"
+#: The strategy reads posterior samples (``ctx.posterior``): T probability vectors per row, from
+#: Monte-Carlo dropout or a deep ensemble; the query model has ``predict_proba_samples``.
+POSTERIOR = "posterior"
+#: The strategy reads learned embeddings (``ctx.embeddings``): the network's penultimate layer;
+#: the query model has ``embed``.
+EMBEDDINGS = "embeddings"
 
-CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED})
+CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED, POSTERIOR, EMBEDDINGS})
 _CONSTANT_NAMES = {
     PROBA: "PROBA",
     DECISION: "DECISION",
@@ -39,6 +45,8 @@ _CONSTANT_NAMES = {
     REFIT: "REFIT",
     FEATURES: "FEATURES",
     LABELED: "LABELED",
+    POSTERIOR: "POSTERIOR",
+    EMBEDDINGS: "EMBEDDINGS",
 }
 
 
@@ -157,6 +165,10 @@ def model_capabilities(estimator: Any) -> frozenset[str]:
         caps.add(DECISION)
     if PROBA in caps or DECISION in caps:
         caps.add(PROBA_OR_DECISION)
+    if hasattr(estimator, "predict_proba_samples"):
+        caps.add(POSTERIOR)
+    if hasattr(estimator, "embed"):
+        caps.add(EMBEDDINGS)
     return frozenset(caps)
 
 
@@ -183,6 +195,9 @@ class QueryContext:
         The query model, fitted on ``(X[labeled], y_labeled)``.
     make_model : callable
         Returns a new unfitted copy of the query model (same parameters and random_state).
+    posterior_seed : int
+        Seed of the round's Monte-Carlo draws (dropout masks), derived from (experiment seed,
+        dataset, repetition, strategy, round): the same in every run, never the global state.
     """
 
     X: np.ndarray
@@ -192,7 +207,56 @@ class QueryContext:
     n_classes: int
     model: Any
     make_model: Callable[[], Any]
+    posterior_seed: int = 0
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def posterior(self, n_samples: int, positions: np.ndarray | None = None) -> np.ndarray:
+        """Posterior probability samples of the query model, shape ``(T, len(positions), n_classes)``.
+
+        ``T`` is ``n_samples`` Monte-Carlo dropout passes (only dropout layers stochastic;
+        BatchNorm in evaluation mode), or the members of a deep ensemble (``T`` = members,
+        whatever ``n_samples``). Seeded by :attr:`posterior_seed`. Classes the model never saw
+        get probability 0. ``positions`` defaults to the pool (then cached per ``n_samples``).
+        """
+        if positions is None:
+            key = ("posterior_pool", int(n_samples))
+            if key not in self._cache:
+                self._cache[key] = self.posterior(n_samples, self.pool)
+            return self._cache[key]
+        if not hasattr(self.model, "predict_proba_samples"):
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no predict_proba_samples; a strategy that reads "
+                "posterior samples must declare POSTERIOR in its needs (a network with dropout or an ensemble)"
+            )
+        samples = np.asarray(
+            self.model.predict_proba_samples(self.X[positions], n_samples, random_state=self.posterior_seed),
+            dtype=np.float64,
+        )
+        classes = np.asarray(self.model.classes_)
+        if samples.shape[2] != self.n_classes or not np.array_equal(classes, np.arange(self.n_classes)):
+            out = np.zeros((samples.shape[0], samples.shape[1], self.n_classes), dtype=np.float64)
+            out[:, :, classes.astype(np.int64)] = samples
+            samples = out
+        return _finite(samples.reshape(-1, self.n_classes), self.model, "predict_proba_samples").reshape(
+            samples.shape
+        )
+
+    def embeddings(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The query model's learned embeddings (penultimate layer), shape ``(len(positions), D)``.
+
+        ``positions`` defaults to the pool (then cached). Deterministic: dropout is off.
+        """
+        if positions is None:
+            if "embeddings_pool" not in self._cache:
+                self._cache["embeddings_pool"] = self.embeddings(self.pool)
+            return self._cache["embeddings_pool"]
+        if not hasattr(self.model, "embed"):
+            raise AlbenchInputError(
+                f"model {type(self.model).__name__} has no embed; a strategy that reads embeddings "
+                "must declare EMBEDDINGS in its needs (a neural network model)"
+            )
+        emb = np.asarray(self.model.embed(self.X[positions]), dtype=np.float64)
+        return _finite(emb, self.model, "embed")
 
     def predict_proba(self, positions: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities of the query model, one column per dataset class.
@@ -349,6 +413,8 @@ def check_strategy_model(strategy_label: str, strategy: Strategy, model_label: s
             PROBA: "predict_proba",
             DECISION: "decision_function",
             PROBA_OR_DECISION: "predict_proba or decision_function",
+            POSTERIOR: "posterior samples (predict_proba_samples: a network with dropout, or an ensemble)",
+            EMBEDDINGS: "embeddings (embed: a neural network model)",
         }
         need = ", ".join(sorted(words.get(m, m) for m in missing))
         raise AlbenchInputError(
