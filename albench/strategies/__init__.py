@@ -3,6 +3,7 @@
 from albench.strategies import (  # noqa: F401  (registration)
     albl,
     badge,
+    bayesian,
     committee,
     density,
     diversity,

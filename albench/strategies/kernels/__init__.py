@@ -5,6 +5,16 @@ samples (only over batch positions, chunks or committee members), and state thei
 ``select_top_k`` turns scores into a batch in O(n).
 """
 
+from albench.strategies.kernels.bayesian import (
+    bald_scores,
+    batchbald_select,
+    expected_entropy,
+    mean_probabilities,
+    mean_std_scores,
+    power_select,
+    predictive_entropy_scores,
+    variation_ratios_scores,
+)
 from albench.strategies.kernels.committee import kl_to_consensus_scores, vote_entropy_scores
 from albench.strategies.kernels.density import (
     graph_density,
@@ -51,6 +61,14 @@ from albench.strategies.kernels.uncertainty import (
 )
 
 __all__ = [
+    "bald_scores",
+    "batchbald_select",
+    "expected_entropy",
+    "mean_probabilities",
+    "mean_std_scores",
+    "power_select",
+    "predictive_entropy_scores",
+    "variation_ratios_scores",
     "Tree",
     "best_pruning",
     "confidence_bounds",
