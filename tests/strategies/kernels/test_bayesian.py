@@ -145,7 +145,9 @@ def test_sampled_joint_entropy_converges_to_exact() -> None:
     P = _random_posterior(T=10, N=5, C=3, seed=4)
     P_sel = P[:, [0, 1, 2], :].transpose(1, 0, 2)
     exact = kb._joint_entropies(kb._joint_exact(P_sel), P, sampled=False)
-    sampled = kb._joint_entropies(kb._joint_sampled(P_sel, 200_000, np.random.default_rng(0)), P, sampled=True)
+    sampled = kb._joint_entropies(
+        kb._joint_sampled(P_sel, 200_000, np.random.default_rng(0)), P, sampled=True
+    )
     np.testing.assert_allclose(sampled, exact, rtol=0.02)
 
 
