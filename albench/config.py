@@ -30,7 +30,10 @@ TOP_KEYS = (
     "grid",
     "cell_timeout",
     "retries",
+    "report",
 )
+#: keys of the [report] table: how `albench run`'s summary and `albench report` read results
+REPORT_KEYS = ("aubc_variant",)
 PROTOCOL_KEYS = (
     "test_fraction",
     "initial_size",
@@ -210,12 +213,17 @@ class Experiment:
     cell_timeout: float | None = None
     #: Extra attempts for a cell whose worker died (a runtime knob, not in cell keys).
     retries: int = 0
+    #: ``[report] aubc_variant``: the AUBC variant the run summary and the report show by
+    #: default (``None``: trapezoid). How results are read, never part of a cell's key.
+    aubc_variant: str | None = None
 
     def to_dict(self) -> dict:
         """The experiment as a config dict that :func:`parse_config` reads back to the same cells."""
         knobs = {"cell_timeout": self.cell_timeout} if self.cell_timeout is not None else {}
         if self.retries:
             knobs["retries"] = self.retries
+        if self.aubc_variant is not None:
+            knobs["report"] = {"aubc_variant": self.aubc_variant}
         return {
             **knobs,
             "name": self.name,
@@ -512,6 +520,7 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         data_dir = str(data_path.resolve())
     cell_timeout = parse_cell_timeout(raw.get("cell_timeout"), "cell_timeout")
     retries = _int_field(raw, "retries", "", 0, 0)
+    aubc_variant = parse_report(raw.get("report", {}))
     grid = raw.get("grid", {})
     if not isinstance(grid, dict):
         raise invalid_value(
@@ -552,8 +561,24 @@ def parse_config(raw: dict, source: str = "<dict>", default_name: str = "experim
         raw=raw,
         cell_timeout=cell_timeout,
         retries=retries,
+        aubc_variant=aubc_variant,
         **axes,
     )
+
+
+def parse_report(table: Any) -> str | None:
+    """The ``[report]`` table's AUBC variant (``None`` when not given)."""
+    if not isinstance(table, dict):
+        raise invalid_value("report", table, "must be a table ([report] with aubc_variant)")
+    _check_keys(table, REPORT_KEYS, "report")
+    variant = table.get("aubc_variant")
+    if variant is None:
+        return None
+    from albench.analysis.aubc import AUBC_VARIANTS
+
+    if variant not in AUBC_VARIANTS:
+        raise invalid_value("report.aubc_variant", variant, f"allowed: {', '.join(sorted(AUBC_VARIANTS))}")
+    return variant
 
 
 def parse_cell_timeout(value: Any, field_name: str) -> float | None:

@@ -4,10 +4,17 @@ Built-ins register with a decorator at import time; plugins register the same wa
 Python file (``--plugin file.py``) or an installed package's entry point (group
 ``albench.plugins``). A plugin that fails to import is recorded as unavailable with its
 reason instead of breaking discovery.
+
+The built-ins register when their modules are imported, which pulls in scikit-learn, SciPy
+and friends; ``import albench`` does not do that. A registry imports them the first time it
+is asked for a component (:func:`load_builtins`), so ``albench --help`` and ``albench status``
+stay light. ``albench list`` shows the built-ins from their recorded metadata
+(:mod:`albench.component_index`) without importing them.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +54,55 @@ class Entry:
     origin: dict | None = None
 
 
+#: Modules whose import registers the built-in components, imported in this order by
+#: :func:`load_builtins`. A module that adds built-ins elsewhere appends its name here.
+BUILTIN_MODULES: list[str] = [
+    "albench.adapters",
+    "albench.datasets",
+    "albench.labelers",
+    "albench.metrics",
+    "albench.models",
+    "albench.rebalance",
+    "albench.stopping",
+    "albench.strategies",
+    "albench.suites",
+    "albench.updates",
+]
+#: "unloaded", "loading" (imports under way: reads see what is registered so far) or "loaded"
+_builtins_state = "unloaded"
+
+
+def load_builtins() -> None:
+    """Import the modules that register the built-in components (once; cheap afterwards).
+
+    Every read of a registry calls it, so ``from albench.registry import STRATEGIES`` followed
+    by ``STRATEGIES.get("margin")`` works without importing ``albench.strategies`` first.
+    """
+    global _builtins_state
+    if _builtins_state != "unloaded":
+        return
+    _builtins_state = "loading"
+    try:
+        with registering_from(None):  # built-ins have no origin, even when a plugin's import loads them
+            for module in BUILTIN_MODULES:
+                importlib.import_module(module)
+    except BaseException:
+        _builtins_state = "unloaded"
+        raise
+    _builtins_state = "loaded"
+
+
+def builtins_loaded() -> bool:
+    """Whether the built-in components are registered (:func:`load_builtins` has run)."""
+    return _builtins_state == "loaded"
+
+
+def _is_builtin(obj: Any) -> bool:
+    """Whether ``obj`` is albench's own code (its module is ``albench`` or below it)."""
+    module = getattr(obj, "__module__", None) or ""
+    return module == "albench" or module.startswith("albench.")
+
+
 #: The origin given to components registered right now (set while a plugin loads).
 _current_origin: dict | None = None
 #: Plugins (entry points or files) that failed to load: their name -> the reason.
@@ -75,12 +131,30 @@ class Registry:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._entries: dict[str, Entry] = {}
-        self.unavailable: dict[str, str] = {}
+        self._registered: dict[str, Entry] = {}
+        self._unavailable: dict[str, str] = {}
         #: prefix -> (resolver, description); see :meth:`add_prefix`
-        self.prefixes: dict[str, tuple[Callable[[str, str], tuple[Any, dict]], str]] = {}
+        self._prefixes: dict[str, tuple[Callable[[str, str], tuple[Any, dict]], str]] = {}
         #: called as ``check(name, obj)`` before an entry is added; raises on a bad component
         self.check: Callable[[str, Any], None] | None = None
+
+    # reads see the built-ins: the first one imports them (see load_builtins)
+    @property
+    def _entries(self) -> dict[str, Entry]:
+        load_builtins()
+        return self._registered
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Names that could not be loaded -> why."""
+        load_builtins()
+        return self._unavailable
+
+    @property
+    def prefixes(self) -> dict[str, tuple[Callable[[str, str], tuple[Any, dict]], str]]:
+        """Prefix -> (resolver, description) of names resolved on first use."""
+        load_builtins()
+        return self._prefixes
 
     def register(
         self,
@@ -112,16 +186,21 @@ class Registry:
     ) -> Entry:
         """Register ``obj`` under ``name``; a second registration of a name is an error.
 
-        ``origin`` defaults to the plugin being loaded (see :func:`registering_from`).
+        ``origin`` defaults to the plugin being loaded (see :func:`registering_from`); albench's
+        own components (defined in ``albench.*`` modules) never take a plugin's origin, even
+        when a plugin's import is what registers them.
         """
         if not name or not isinstance(name, str):
             raise AlbenchInputError(f"{self.kind} name {name!r}: must be a non-empty string")
+        if not _is_builtin(obj):
+            load_builtins()  # a plugin's name is checked against the built-ins, by their checks
         if self.check is not None:
             self.check(name, obj)
-        if name in self._entries and not replace and self._entries[name].obj is not obj:
+        entries = self._registered
+        if name in entries and not replace and entries[name].obj is not obj:
             raise AlbenchInputError(
                 f"{self.kind} {name!r} is already registered "
-                f"(by {_origin(self._entries[name].obj)}); pick another name"
+                f"(by {_origin(entries[name].obj)}); pick another name"
             )
         entry = Entry(
             name=name,
@@ -129,10 +208,10 @@ class Registry:
             description=description,
             reference=reference,
             meta=dict(meta),
-            origin=origin if origin is not None else _current_origin,
+            origin=origin if origin is not None else (None if _is_builtin(obj) else _current_origin),
         )
-        self._entries[name] = entry
-        self.unavailable.pop(name, None)
+        entries[name] = entry
+        self._unavailable.pop(name, None)
         return entry
 
     def add_prefix(
@@ -146,10 +225,11 @@ class Registry:
         and any extra entry metadata. The entry is registered under the full name, in every
         process that asks for it (parallel workers included).
         """
-        self.prefixes[prefix] = (resolver, description)
+        self._prefixes[prefix] = (resolver, description)
 
     def get(self, name: str, field: str | None = None) -> Entry:
         """Return the entry for ``name`` or raise an error listing the registered names."""
+        load_builtins()
         prefix, rest = self._prefix_of(name)
         if name not in self._entries and prefix is not None:
             if prefix in self.prefixes:
@@ -176,7 +256,7 @@ class Registry:
         """``("openml", "61")`` for ``"openml:61"``; ``("skactiveml.", "X")`` for a prefix ending in "."."""
         if not isinstance(name, str):
             return None, ""
-        for prefix in self.prefixes:
+        for prefix in self._prefixes:
             if prefix.endswith(".") and name.startswith(prefix):
                 return prefix, name[len(prefix) :]
         if ":" in name:
@@ -199,8 +279,8 @@ class Registry:
 
     def mark_unavailable(self, name: str, reason: str) -> None:
         """Record that ``name`` could not be loaded, and why."""
-        if name not in self._entries:
-            self.unavailable[name] = reason
+        if name not in self._registered:
+            self._unavailable[name] = reason
 
 
 def _origin(obj: Any) -> str:

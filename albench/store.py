@@ -18,14 +18,14 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from albench.errors import AlbenchInputError
 from albench.fileio import atomic_write_bytes, atomic_write_json, name_path
 from albench.formats import CHECKSUM_INDEX, RESULT_FORMAT_VERSION
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where rows are read or written
+    import pandas as pd
 
 __all__ = [
     "DamagedCellWarning",
@@ -170,6 +170,9 @@ class ResultStore:
 
     def write_cell(self, key: str, rows: pd.DataFrame) -> Path:
         """Store a cell's rows atomically with their checksum (and forget an earlier failure)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         table = pa.Table.from_pandas(rows, preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta[b"albench_format"] = str(RESULT_FORMAT_VERSION).encode()
@@ -257,6 +260,10 @@ class ResultStore:
         A cell that fails its checksum is skipped with a :class:`DamagedCellWarning`, or
         raises :class:`DamagedResultsError` when ``strict``.
         """
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         available = self.stored_keys() | self.ceiling_keys()
         wanted = sorted(self.stored_keys() if keys is None else set(keys) & available)
         index = self.checksums()

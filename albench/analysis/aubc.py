@@ -181,3 +181,17 @@ def aubc_per_cell(
     for keys, group in df.sort_values("round").groupby(CELL_COLUMNS, sort=True):
         rows.append((*keys, aubc(group[x].to_numpy(dtype=float), group[metric].to_numpy(), variant)))
     return pd.DataFrame(rows, columns=[*CELL_COLUMNS, "aubc"])
+
+
+#: AUBC variant used when neither the command line nor the config names one
+DEFAULT_VARIANT = "trapezoid"
+
+
+def configured_variant(config: dict) -> str:
+    """The AUBC variant a raw config names in ``[report] aubc_variant`` (default: trapezoid).
+
+    ``config`` is the dict a results folder's manifest records under ``"config"``.
+    """
+    report = config.get("report") if isinstance(config, dict) else None
+    variant = report.get("aubc_variant") if isinstance(report, dict) else None
+    return variant if isinstance(variant, str) else DEFAULT_VARIANT

@@ -1,0 +1,90 @@
+"""``albench check``: compare a results folder with published results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.markup import escape
+
+from albench.cli.common import EXIT_FAILED, EXIT_OK, fail, out_console
+from albench.errors import AlbenchInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
+
+
+def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table:
+    """Ours vs published per dataset x strategy: means (std, n), difference, z, verdict."""
+    from rich.table import Table
+
+    show_model = comparison["model"].nunique() > 1 or comparison["labeler"].nunique() > 1
+    table = Table(title=escape(title))
+    for col in ["dataset", *(["model", "labeler"] if show_model else []), "strategy"]:
+        table.add_column(col)
+    for col in ("ours mean (std, n)", "published mean (std, n)", "difference", "z", "verdict"):
+        table.add_column(col, justify="left" if col == "verdict" else "right")
+    for r in comparison.itertuples():
+        bad = not abs(r.z) <= max_z
+        table.add_row(
+            escape(r.dataset),
+            *([escape(r.model), escape(r.labeler)] if show_model else []),
+            escape(r.strategy),
+            f"{r.ours_mean:.4f} ({r.ours_std:.4f}, {r.ours_n})",
+            f"{r.published_mean:.4f} ({r.published_std:.4f}, {r.published_n})",
+            f"{r.difference:+.4f}",
+            f"{r.z:+.2f}",
+            f"[red]{r.verdict}[/]" if bad else r.verdict,
+        )
+    return table
+
+
+@click.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--reference",
+    required=True,
+    help="A reference file (docs/reproducing.md) or a shipped name (e.g. lu2025-binary).",
+)
+@click.option(
+    "--max-z",
+    type=float,
+    default=3.5,
+    show_default=True,
+    help="Largest |z| accepted for any dataset x strategy group.",
+)
+def check(results_dir, reference, max_z):
+    """Compare RESULTS_DIR with published results; exit 1 if any group has |z| > --max-z.
+
+    z = (ours - published) / sqrt(s1^2/n1 + s2^2/n2), each group's AUBC computed with the
+    reference's metric and AUBC variant. A group with fewer than 2 runs fails the check.
+    """
+    import numpy as np
+
+    from albench.analysis.reference import beyond, compare_to_reference, load_reference
+    from albench.store import load_results
+
+    try:
+        if not max_z > 0:
+            raise AlbenchInputError(f"--max-z = {max_z!r}: must be a positive number")
+        if not Path(results_dir, "manifest.json").is_file():
+            raise AlbenchInputError(f"results folder {str(results_dir)!r} not found (no manifest.json in it)")
+        ref = load_reference(reference)
+        comparison = compare_to_reference(load_results(results_dir), ref, max_z)
+    except AlbenchInputError as exc:
+        fail(str(exc))
+        return
+    out_console.print(reference_table(comparison, max_z, f"{ref.title} ({ref.name})"))
+    failing = beyond(comparison, max_z)
+    z = comparison["z"].to_numpy(dtype=float)
+    finite = z[np.isfinite(z)]
+    mean_z = f"{finite.mean():+.2f}" if finite.size else "-"
+    out_console.print(
+        f"{len(comparison)} group(s) compared; mean signed z {mean_z}; {len(failing)} beyond |z| > {max_z:g}"
+        f" (or too few runs). Source: {escape(str(comparison['source'].iloc[0]))}",
+        soft_wrap=True,
+    )
+    sys.exit(EXIT_FAILED if len(failing) else EXIT_OK)
