@@ -42,8 +42,21 @@ import pandas as pd
 
 from albench.errors import AlbenchInputError
 
-FORMATS = ("csv", "parquet", "arff", "libsvm", "npz")
-FORMAT_ALIASES = {"svmlight": "libsvm", "tsv": "csv", "pq": "parquet"}
+FORMATS = (
+    "csv",
+    "parquet",
+    "arff",
+    "libsvm",
+    "npz",
+    # images, texts, recordings: albench.datasets.modal
+    "idx",
+    "image_folder",
+    "image_npz",
+    "text_lines",
+    "text_csv",
+    "audio_folder",
+)
+FORMAT_ALIASES = {"svmlight": "libsvm", "tsv": "csv", "pq": "parquet", "text_tsv": "text_csv"}
 SUFFIXES = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -71,6 +84,9 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 def normalize_format(fmt: str | None, filename: str, where: str) -> str:
     """A format name from ``FORMATS``: the given one (aliases allowed) or inferred from the suffix."""
     if fmt is None or fmt == "":
+        base = Path(filename).name.lower()
+        if base.endswith(("-ubyte", "-ubyte.gz", ".idx", ".idx.gz")):  # MNIST's IDX files
+            return "idx"
         suffix = Path(filename).suffix.lower()
         if suffix == ".gz":
             suffix = Path(Path(filename).stem).suffix.lower()
