@@ -20,7 +20,7 @@ from albench.config import Experiment, Protocol
 from albench.evaluation import evaluate
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.grid import load_dataset
-from albench.models import build_model
+from albench.models import build_model_for_data
 from albench.partition import standardize, train_test_rows
 from albench.seeding import derive_int
 
@@ -84,7 +84,13 @@ def run_ceiling(task: CeilingTask) -> pd.DataFrame:
     X_train, X_test = ds.X[train_rows], ds.X[test_rows]
     if p.standardize != "none":  # the labeled set is the whole training part here
         X_train, X_test = standardize(X_train, X_test, X_train)
-    model = build_model(task.model.name, task.model.params, random_state=derive_int(s, d, r, "model"))
+    model = build_model_for_data(
+        task.model,
+        derive_int(s, d, r, "model"),
+        X_train.shape[1],
+        ds.n_classes,
+        getattr(ds, "sample_shape", ()),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()

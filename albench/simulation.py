@@ -24,7 +24,7 @@ from albench.evaluation import evaluate
 from albench.grid import Cell, load_dataset
 from albench.labelers.base import LabelerState
 from albench.learner import Learner
-from albench.models import build_model
+from albench.models import build_model_for_data
 from albench.partition import draw_initial, standardize, train_test_rows
 from albench.query import StrategyContractError, check_query
 from albench.seeding import derive_int, derive_rng
@@ -127,12 +127,16 @@ def run_cell(cell: Cell) -> pd.DataFrame:
 
     policy, update_label, update_params = _component(cell, "update")
     rebalancer, rebalance_label, rebalance_params = _component(cell, "rebalancer")
-    template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
+    shape = (int(X_train.shape[1]), ds.n_classes, getattr(ds, "sample_shape", ()))
+    template = build_model_for_data(cell.model, seeds.model, *shape)
     qm_spec = cell.strategy.extra.get("query_model")
-    query_template = build_model(qm_spec.name, qm_spec.params, random_state=seeds.model) if qm_spec else None
+    query_template = build_model_for_data(qm_spec, seeds.model, *shape) if qm_spec else None
     for t in (template, query_template):  # a model that computes its kernel once per cell (GramRBFSVC)
         if hasattr(t, "set_kernel_universe"):
             t.set_kernel_universe(X_train, X_test)
+    subsample_rng = derive_rng(
+        cell.seed, cell.dataset.seed_name(), cell.repetition, "pool_subsample", cell.strategy.seed_name()
+    )
     learner = Learner(template, policy, rebalancer, K, seeds.model)
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
     budget = Budget(p.budget_for(int(in_pool.sum())), p.budget_unit)
@@ -221,11 +225,14 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                 int((pseudo_lab != y_true_train[pseudo_pos]).sum()),
             )
             if k > 0:
+                scored = affordable
+                if p.pool_subsample is not None and affordable.shape[0] > max(p.pool_subsample, k):
+                    scored = np.sort(subsample_rng.choice(affordable, p.pool_subsample, replace=False))
                 ctx = QueryContext(
                     X=X_train,
                     labeled=labeled,
                     y_labeled=answers[labeled],
-                    pool=affordable,
+                    pool=scored,
                     n_classes=K,
                     model=query_model,
                     make_model=(
@@ -233,10 +240,16 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                             t
                         )
                     ),
+                    posterior_seed=derive_int(
+                        cell.seed,
+                        cell.dataset.seed_name(),
+                        cell.repetition,
+                        "posterior",
+                        cell.strategy.seed_name(),
+                        rnd,
+                    ),
                 )
-                chosen = check_query(
-                    strategy.query(ctx, k, seeds.strategy), affordable, k, cell.strategy.label
-                )
+                chosen = check_query(strategy.query(ctx, k, seeds.strategy), scored, k, cell.strategy.label)
                 chosen = budget.take(chosen, state.price(chosen, p.budget_unit))
                 answered = state.answer(chosen)
                 budget.spend(state.price(chosen, p.budget_unit))

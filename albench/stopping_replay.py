@@ -25,7 +25,7 @@ from albench.config import parse_config
 from albench.errors import AlbenchInputError
 from albench.evaluation import evaluate
 from albench.grid import Cell, expand_grid, load_dataset
-from albench.models import build_model
+from albench.models import build_model_for_data
 from albench.partition import standardize
 from albench.runner import build_manifest
 from albench.simulation import cell_seeds, split_cell
@@ -73,7 +73,9 @@ def replay_cell(cell: Cell, rows: pd.DataFrame, specs: tuple[StoppingSpec, ...])
     pool0 = np.flatnonzero(~labeled_mask)
     budget = p.budget_for(pool0.shape[0])
     stop_set = draw_stop_set(cell.seed, cell.dataset.seed_name(), cell.repetition, pool0, p.stop_set_size)
-    template = build_model(cell.model.name, cell.model.params, random_state=seeds.model)
+    template = build_model_for_data(
+        cell.model, seeds.model, X_train.shape[1], ds.n_classes, getattr(ds, "sample_shape", ())
+    )
     order = np.argsort(train_rows)
     monitor = StoppingMonitor(specs)
     rows = rows.sort_values("round").reset_index(drop=True)

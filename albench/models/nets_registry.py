@@ -48,7 +48,8 @@ def make_torch_cnn(random_state: int | None = None, **params: Any) -> Any:
 MODELS.add(
     "torch_mlp",
     make_torch_mlp,
-    description="PyTorch multi-layer perceptron (hidden_sizes [128], dropout 0.5, adam, 50 epochs; MC dropout "
+    description="PyTorch multi-layer perceptron (hidden_sizes [128], dropout 0.5, adam, 50 epochs; "
+    "MC dropout "
     "posterior and embeddings; needs albench[torch])",
     estimator="TorchMLP",
     extra="torch",
@@ -56,7 +57,8 @@ MODELS.add(
 MODELS.add(
     "torch_cnn",
     make_torch_cnn,
-    description="PyTorch CNN of Gal et al. (ICML 2017): 2 x conv 32@4x4, max-pool 2, dropout 0.25, dense 128, "
+    description="PyTorch CNN of Gal et al. (ICML 2017): 2 x conv 32@4x4, max-pool 2, dropout 0.25, "
+    "dense 128, "
     "dropout 0.5 (MC dropout posterior and embeddings; needs albench[torch])",
     reference="Gal, Islam & Ghahramani, ICML 2017",
     estimator="TorchCNN",
@@ -111,11 +113,16 @@ def register_network(
         if unknown:
             raise AlbenchInputError(
                 f"model {name!r}: unknown parameter(s) {', '.join(unknown)}; network parameters: "
-                f"{', '.join(module_names) or '(none)'}; training parameters: {', '.join(est.TRAINING_PARAMS[:-3])}"
+                f"{', '.join(module_names) or '(none)'}; "
+                f"training parameters: {', '.join(est.TRAINING_PARAMS[:-3])}"
             )
         return _finish(
-            est.NetClassifier(module=build, module_params=module_params, random_state=random_state, **training)
+            est.NetClassifier(
+                module=build, module_params=module_params, random_state=random_state, **training
+            )
         )
 
     factory.__name__ = f"make_{name}"
-    MODELS.add(name, factory, description=description, reference=reference, estimator="NetClassifier", extra="torch")
+    MODELS.add(
+        name, factory, description=description, reference=reference, estimator="NetClassifier", extra="torch"
+    )

@@ -15,7 +15,9 @@ from torch import nn
 from albench.models.nets.layers import SeededDropout
 
 
-def mlp(n_inputs: int, n_outputs: int, hidden_sizes: Sequence[int] = (128,), dropout: float = 0.5) -> nn.Sequential:
+def mlp(
+    n_inputs: int, n_outputs: int, hidden_sizes: Sequence[int] = (128,), dropout: float = 0.5
+) -> nn.Sequential:
     """A multi-layer perceptron: (Linear, ReLU, Dropout) per hidden layer, then a Linear head.
 
     Parameters

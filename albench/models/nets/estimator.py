@@ -175,7 +175,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     def validate(self) -> None:
         """Raise :class:`AlbenchInputError` naming a bad parameter (called before any work)."""
-        _check("optimizer", self.optimizer in OPTIMIZERS, f"must be one of {', '.join(OPTIMIZERS)}", self.optimizer)
+        _check(
+            "optimizer",
+            self.optimizer in OPTIMIZERS,
+            f"must be one of {', '.join(OPTIMIZERS)}",
+            self.optimizer,
+        )
         _check("lr", _is_num(self.lr, 0.0, low_open=True), "must be a number > 0", self.lr)
         _check("momentum", _is_num(self.momentum, 0.0, 1.0), "must be a number in [0, 1]", self.momentum)
         _check("weight_decay", _is_num(self.weight_decay, 0.0), "must be a number >= 0", self.weight_decay)
@@ -193,7 +198,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         )
         _check("epochs", _is_int(self.epochs, 1), "must be an integer >= 1", self.epochs)
         _check("batch_size", _is_int(self.batch_size, 1), "must be an integer >= 1", self.batch_size)
-        _check("early_stopping", isinstance(self.early_stopping, bool), "must be true or false", self.early_stopping)
+        _check(
+            "early_stopping",
+            isinstance(self.early_stopping, bool),
+            "must be true or false",
+            self.early_stopping,
+        )
         _check(
             "validation_fraction",
             _is_num(self.validation_fraction, 0.0, 0.9, low_open=True),
@@ -205,12 +215,20 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         _check("num_threads", _is_int(self.num_threads, 1), "must be an integer >= 1", self.num_threads)
         _check("warm_start", isinstance(self.warm_start, bool), "must be true or false", self.warm_start)
         _check(
-            "predict_batch_size", _is_int(self.predict_batch_size, 1), "must be an integer >= 1", self.predict_batch_size
+            "predict_batch_size",
+            _is_int(self.predict_batch_size, 1),
+            "must be an integer >= 1",
+            self.predict_batch_size,
         )
         resolve_device(self.device, "model parameter device")
         if self.input_shape is not None:
             shape = tuple(self.input_shape)
-            _check("input_shape", bool(shape) and all(_is_int(v, 1) for v in shape), "must be positive integers", shape)
+            _check(
+                "input_shape",
+                bool(shape) and all(_is_int(v, 1) for v in shape),
+                "must be positive integers",
+                shape,
+            )
         if self.n_outputs is not None:
             _check("n_outputs", _is_int(self.n_outputs, 2), "must be an integer >= 2", self.n_outputs)
 
@@ -229,7 +247,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         )
 
     # -- data ---------------------------------------------------------------------------------
-    def with_data(self, n_features: int, n_classes: int, sample_shape: tuple[int, ...] = ()) -> TorchClassifier:
+    def with_data(
+        self, n_features: int, n_classes: int, sample_shape: tuple[int, ...] = ()
+    ) -> TorchClassifier:
         """Set ``input_shape`` and ``n_outputs`` from the dataset where they are unset; return self.
 
         Raises
@@ -256,7 +276,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         shape = tuple(self.input_shape) if self.input_shape is not None else (n_features,)
         if int(np.prod(shape)) != int(n_features):
             raise AlbenchInputError(
-                f"model {type(self).__name__}: input_shape = {list(shape)} holds {int(np.prod(shape))} values "
+                f"model {type(self).__name__}: input_shape = {list(shape)} holds "
+                f"{int(np.prod(shape))} values "
                 f"but the data have {n_features} features per sample"
             )
         try:
@@ -268,10 +289,11 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     def _tensor(self, X: Any) -> torch.Tensor:
         X = np.asarray(X, dtype=np.float32)
-        shape = tuple(self.input_shape) if self.input_shape is not None else (X.shape[1],)
+        shape = self.input_shape_
         if X.ndim != 2 or X.shape[1] != int(np.prod(shape)):
             raise AlbenchInputError(
-                f"model {type(self).__name__}: expected {int(np.prod(shape))} features per row, got shape {X.shape}"
+                f"model {type(self).__name__}: expected {int(np.prod(shape))} features per row, "
+                f"got shape {X.shape}"
             )
         return torch.from_numpy(X).reshape(X.shape[0], *shape).to(self.device_)
 
@@ -296,7 +318,11 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.device_ = resolve_device(self.device, "model parameter device")
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = int(n_features)
-        shape = tuple(self.input_shape) if self.input_shape is not None else (int(n_features),)
+        shape = (
+            tuple(self.input_shape)
+            if self.input_shape is not None
+            else self.infer_input_shape(int(n_features), ())
+        )
         self.input_shape_ = shape
         with _threads(int(self.num_threads)):
             self.members_ = [self._new_member(m, shape) for m in range(int(self.ensemble))]
@@ -310,7 +336,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         pos = np.clip(pos, 0, len(self.classes_) - 1)
         if not np.array_equal(self.classes_[pos], y):
             unknown = sorted(set(np.asarray(y).tolist()) - set(self.classes_.tolist()))[:5]
-            raise AlbenchInputError(f"model {type(self).__name__}: labels {unknown} are not among its classes")
+            raise AlbenchInputError(
+                f"model {type(self).__name__}: labels {unknown} are not among its classes"
+            )
         return pos.astype(np.int64)
 
     def _classes_for(self, y: np.ndarray) -> np.ndarray:
@@ -328,7 +356,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                 seed = self._seed()
                 shuffle = _generator(derive_int(seed, "shuffle", m, self.n_fits_), "cpu")
                 split = _generator(derive_int(seed, "split", m, self.n_fits_), "cpu")
-                set_dropout_generator(net, _generator(derive_int(seed, "dropout", m, self.n_fits_), self.device_))
+                set_dropout_generator(
+                    net, _generator(derive_int(seed, "dropout", m, self.n_fits_), self.device_)
+                )
                 opt, ran = train_network(
                     net, Xt, yt, epochs, s, shuffle, split, self.optimizers_[m] if keep_optimizer else None
                 )
@@ -354,8 +384,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "members_"):
             if classes is None and self.n_outputs is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
-            self._start(np.arange(int(self.n_outputs)) if self.n_outputs is not None else np.asarray(classes),
-                        np.asarray(X).shape[1])
+            self._start(
+                np.arange(int(self.n_outputs)) if self.n_outputs is not None else np.asarray(classes),
+                np.asarray(X).shape[1],
+            )
         self._train(X, self._encode(y), 1, keep_optimizer=True)
         return self
 
@@ -550,7 +582,9 @@ class TorchMLP(TorchClassifier):
         _check("dropout", _is_num(self.dropout, 0.0, 0.95), "must be a number in [0, 0.95]", self.dropout)
 
     def build_module(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
-        return architectures.mlp(int(np.prod(input_shape)), n_outputs, tuple(self.hidden_sizes), float(self.dropout))
+        return architectures.mlp(
+            int(np.prod(input_shape)), n_outputs, tuple(self.hidden_sizes), float(self.dropout)
+        )
 
 
 class TorchCNN(TorchClassifier):
@@ -602,7 +636,12 @@ class TorchCNN(TorchClassifier):
         for name in ("filters", "kernel_size", "pool_size", "dense"):
             _check(name, _is_int(getattr(self, name), 1), "must be an integer >= 1", getattr(self, name))
         for name in ("dropout_conv", "dropout_dense"):
-            _check(name, _is_num(getattr(self, name), 0.0, 0.95), "must be a number in [0, 0.95]", getattr(self, name))
+            _check(
+                name,
+                _is_num(getattr(self, name), 0.0, 0.95),
+                "must be a number in [0, 0.95]",
+                getattr(self, name),
+            )
 
     def infer_input_shape(self, n_features: int, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
         if sample_shape and len(sample_shape) == 3 and int(np.prod(sample_shape)) == n_features:

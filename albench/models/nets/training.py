@@ -130,7 +130,8 @@ def train_network(
         run = epoch + 1
         if last is not None and not bool(torch.isfinite(last.detach())):
             raise TrainingDiverged(
-                f"training loss became {float(last):.4g} in epoch {epoch + 1} (lr = {s.lr}); lower the learning "
+                f"training loss became {float(last):.4g} in epoch {epoch + 1} (lr = {s.lr}); "
+                "lower the learning "
                 "rate or check the features"
             )
         if X_val is not None:
