@@ -35,6 +35,7 @@ TOP_KEYS = (
 #: keys of the [report] table: how `albench run`'s summary and `albench report` read results
 REPORT_KEYS = ("aubc_variant",)
 PROTOCOL_KEYS = (
+    "pool_subsample",
     "test_fraction",
     "initial_size",
     "initial_per_class",
@@ -109,6 +110,9 @@ class Protocol:
     initial_min_per_class : int
         With ``initial_size``: the initial set is re-drawn until every class has at least this
         many labels (1: every class present; Zhan et al.'s scripts use 2).
+    pool_subsample : int or None
+        Score only a random subset of this many pool samples each round (Gal et al. 2017 and
+        baal score 2,000 to 10,000), drawn from the strategy's own seed; ``None``: the whole pool.
     """
 
     test_fraction: float = 0.25
@@ -126,6 +130,7 @@ class Protocol:
     split: str = "stratified"
     test_rounding: str = "ceil"
     initial_min_per_class: int = 1
+    pool_subsample: int | None = None
 
     def split_options(self) -> dict:
         """The split and initial-set options that differ from their defaults.
@@ -188,6 +193,8 @@ class Protocol:
             out["stopping"] = [s.to_config() for s in self.stopping]
             out["stop_set_size"] = self.stop_set_size
         out.update(self.split_options())
+        if self.pool_subsample is not None:  # left out when unset: older cell keys stay the same
+            out["pool_subsample"] = self.pool_subsample
         return out
 
 
@@ -457,7 +464,11 @@ def parse_protocol(table: Any, base_dir: str | Path | None = None) -> Protocol:
         splits_file, splits_sha256 = str(path.resolve()), file_sha256(path)
     stopping = parse_stopping(table.get("stopping", []))
     stop_set_size = _int_field(table, "stop_set_size", "protocol.", STOP_SET_SIZE, 1)
+    pool_subsample = None
+    if "pool_subsample" in table:
+        pool_subsample = _int_field(table, "pool_subsample", "protocol.", 0, 1)
     return Protocol(
+        pool_subsample=pool_subsample,
         stopping=stopping,
         stop_set_size=stop_set_size,
         splits_file=splits_file,
