@@ -229,6 +229,11 @@ def _add_sections(
     data.sections.append(
         insight_section(df, pools, problems, data.strategies, styles, data.alpha, fig_dir, formats)
     )
+    from albench.report.gallery import gallery_section
+
+    gallery = gallery_section(data.manifest, df, data.strategies, data.out_dir)
+    if gallery is not None:
+        data.sections.append(gallery)
 
 
 def _write(path: Path, content: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from albench.analysis.stats import FriedmanResult
+from albench.report.gallery_render import Gallery
 from albench.report.tables import ReportTable
 
 
@@ -35,6 +36,8 @@ class ReportSection:
     notes: list[str] = field(default_factory=list)
     figures: list[FigureItem] = field(default_factory=list)
     tables: list[ReportTable] = field(default_factory=list)
+    #: the queried samples themselves (:mod:`albench.report.gallery`), shown after the figures
+    gallery: Gallery | None = None
 
 
 @dataclass

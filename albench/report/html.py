@@ -13,6 +13,7 @@ import html
 import json
 
 from albench.report.data import ReportData, ReportSection
+from albench.report.gallery_render import gallery_html
 from albench.report.tables import to_html
 
 _CSS = """
@@ -42,6 +43,12 @@ table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; border: 1px solid var(--line); font-size: 12px; }
 details { margin: .3rem 0; } summary { cursor: pointer; }
 .counts td:first-child { font-weight: 600; }
+.gallery { display: flex; flex-wrap: wrap; gap: .5rem; margin: .3rem 0 1rem; }
+figure.thumb { margin: 0; width: 7.5rem; font-size: .78em; color: var(--muted); overflow-wrap: anywhere; }
+figure.thumb.audio { width: 11rem; }
+figure.thumb img { display: block; border: 1px solid var(--line); image-rendering: pixelated; }
+figure.thumb.image img { width: 56px; height: auto; } figure.thumb.audio img { width: 160px; height: 48px; }
+table.gallery-text td:last-child { max-width: 60rem; }
 """
 
 _JS = """
@@ -141,6 +148,8 @@ def section_html(sec: ReportSection, index: int) -> str:
     if sec.notes:
         out.append("<ul class=notes>" + "".join(f"<li>{e(n)}</li>" for n in sec.notes) + "</ul>")
     out.extend(_figure_html(f) for f in sec.figures)
+    if sec.gallery is not None:
+        out.append(gallery_html(sec.gallery))
     for t in sec.tables:
         out.append(
             f'<h3 id="table-{e(t.name)}">{e(t.title)}</h3><p class="desc">{e(t.description)}</p>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from albench.report.data import ReportData, ReportSection
+from albench.report.gallery_render import gallery_markdown
 from albench.report.html import banners
 from albench.report.tables import md_escape, to_markdown
 
@@ -26,6 +27,8 @@ def section_markdown(sec: ReportSection) -> list[str]:
         out.append("")
     for f in sec.figures:
         out += _figure_markdown(f)
+    if sec.gallery is not None:
+        out += gallery_markdown(sec.gallery)
     for t in sec.tables:
         out += [
             f"### {md_escape(t.title)}",
