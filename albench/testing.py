@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from albench.errors import AlbenchInputError
 from albench.strategies.base import (
     DECISION,
+    EMBEDDINGS,
+    POSTERIOR,
     PROBA,
     PROBA_OR_DECISION,
     QueryContext,
@@ -53,13 +55,82 @@ class _NeedsOnly:
         self._model = model
         self._proba = bool({PROBA, PROBA_OR_DECISION} & needs)
         self._decision = bool({DECISION, PROBA_OR_DECISION} & needs)
+        self._posterior = POSTERIOR in needs
+        self._embeddings = EMBEDDINGS in needs
 
     def __getattr__(self, name: str) -> Any:
         if name == "predict_proba" and not self._proba:
             raise AttributeError("predict_proba: the strategy's needs do not include PROBA")
         if name == "decision_function" and not self._decision:
             raise AttributeError("decision_function: the strategy's needs do not include DECISION")
+        if name == "predict_proba_samples" and not self._posterior:
+            raise AttributeError("predict_proba_samples: the strategy's needs do not include POSTERIOR")
+        if name == "embed" and not self._embeddings:
+            raise AttributeError("embed: the strategy's needs do not include EMBEDDINGS")
         return getattr(self._model, name)
+
+
+class BootstrapEnsemble(ClassifierMixin, BaseEstimator):
+    """A small posterior-capable model without torch, for checking posterior and embedding strategies.
+
+    ``n_members`` logistic regressions, each fitted on a class-stratified bootstrap resample of
+    the training rows (every member sees every class), the resamples drawn from
+    ``random_state``. It serves what a network serves:
+
+    * ``predict_proba``: the members' mean;
+    * ``predict_proba_samples(X, n_samples, random_state)``: the members' probabilities, shape
+      ``(n_members, n, n_classes)``. As for a deep ensemble, ``T`` is the number of members
+      whatever ``n_samples``, and the samples do not depend on ``random_state``;
+    * ``embed(X)``: ``tanh(X W)``, ``W`` a fixed Gaussian random projection to
+      ``n_components`` dimensions drawn from ``random_state`` (deterministic, like a
+      network's penultimate layer with dropout off).
+
+    It is what :func:`check_strategy` queries when a strategy's ``needs`` include
+    ``POSTERIOR`` or ``EMBEDDINGS``. Not a benchmark model.
+
+    Parameters
+    ----------
+    n_members : int, default 5
+    n_components : int, default 8
+    C : float, default 1.0
+        Inverse regularisation of each member.
+    random_state : int, default 0
+    """
+
+    def __init__(self, n_members: int = 5, n_components: int = 8, C: float = 1.0, random_state: int = 0):
+        self.n_members = n_members
+        self.n_components = n_components
+        self.C = C
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> BootstrapEnsemble:
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        rng = np.random.default_rng(self.random_state)
+        self.classes_ = np.unique(y)
+        by_class = [np.flatnonzero(y == c) for c in self.classes_]
+        self.members_ = []
+        for _ in range(self.n_members):
+            rows = np.concatenate([rng.choice(idx, idx.shape[0], replace=True) for idx in by_class])
+            self.members_.append(LogisticRegression(C=self.C, max_iter=1000).fit(X[rows], y[rows]))
+        self.projection_ = rng.normal(size=(X.shape[1], self.n_components)) / np.sqrt(X.shape[1])
+        return self
+
+    def predict_proba_samples(
+        self, X: np.ndarray, n_samples: int, random_state: int | None = None
+    ) -> np.ndarray:
+        """The members' class probabilities, shape ``(n_members, len(X), n_classes)``."""
+        return np.stack([m.predict_proba(X) for m in self.members_])
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.predict_proba_samples(X, self.n_members).mean(axis=0)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def embed(self, X: np.ndarray) -> np.ndarray:
+        """``tanh(X W)``: a deterministic ``n_components``-dimensional embedding."""
+        return np.tanh(np.asarray(X, dtype=np.float64) @ self.projection_)
 
 
 def make_problem(seed: int = 0, n_samples: int = 90, n_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -86,9 +157,16 @@ def make_context(
 ) -> QueryContext:
     """A query context as the loop builds it: model fitted on the labeled set only.
 
-    The model handed to the strategy exposes only what ``needs`` declares.
+    The model handed to the strategy exposes only what ``needs`` declares. The default model is
+    a logistic regression, or a :class:`BootstrapEnsemble` when ``needs`` include
+    ``POSTERIOR`` or ``EMBEDDINGS``.
     """
-    template = model if model is not None else LogisticRegression(max_iter=1000, random_state=0)
+    if model is not None:
+        template = model
+    elif {POSTERIOR, EMBEDDINGS} & set(needs):
+        template = BootstrapEnsemble(random_state=0)
+    else:
+        template = LogisticRegression(max_iter=1000, random_state=0)
     labeled = np.asarray(labeled, dtype=np.int64)
     fitted = clone(template).fit(X[labeled], y[labeled])
     pool = np.setdiff1d(np.arange(X.shape[0]), labeled)
@@ -239,7 +317,9 @@ def check_strategy(
     values of ``ctx.pool`` for several batch sizes and a pool smaller than the batch; the
     same seed gives the same batch whatever the global random state; ``ctx`` is not
     modified; the choice does not depend on the pool's hidden labels. The query model
-    exposes only the outputs ``needs`` declares (so a missing ``PROBA`` shows).
+    exposes only the outputs ``needs`` declares (so a missing ``PROBA`` shows); a strategy
+    that needs ``POSTERIOR`` or ``EMBEDDINGS`` is checked on a :class:`BootstrapEnsemble`
+    (posterior samples and embeddings without torch).
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ from sklearn.neighbors import NearestNeighbors
 from albench.registry import STRATEGIES
 from albench.strategies import kernels
 from albench.strategies.base import (
+    EMBEDDINGS,
     FEATURES,
     LABELED,
     PROBA,
@@ -20,11 +21,24 @@ from albench.strategies.base import (
     check_choice,
     check_float,
     check_int,
+    model_capabilities,
     pool_uncertainty,
     random_state_from,
 )
 
 LINKAGES = ("average", "complete", "single", "ward")
+
+
+def representation(ctx: QueryContext, positions: np.ndarray | None = None) -> np.ndarray:
+    """The space distances are measured in: a network's learned embeddings, else the features.
+
+    ``ctx.embeddings(positions)`` when the query model has ``embed`` (a neural network, see
+    :data:`~albench.strategies.base.EMBEDDINGS`), else ``ctx.X[positions]``. ``positions``
+    defaults to the pool (whose embeddings the context caches).
+    """
+    if EMBEDDINGS in model_capabilities(ctx.model):
+        return ctx.embeddings(positions)
+    return ctx.X[ctx.pool if positions is None else positions]
 
 
 @STRATEGIES.register(
@@ -35,15 +49,18 @@ LINKAGES = ("average", "complete", "single", "ward")
 class CoreSet(Strategy):
     """Greedy k-center: repeatedly query the pool sample farthest from every labeled or picked one.
 
-    Distances are Euclidean on ``ctx.X`` (the standardised features). The minimum distance to
-    the labeled set is computed in chunks and then updated with each pick, never forming the
-    n x n matrix: O((m + b) n d) time, O(n * chunk) memory for m labeled and a batch of b.
+    Distances are Euclidean on ``ctx.X`` (the standardised features), or on the learned
+    embeddings when the query model is a neural network (``ctx.embeddings()``, as Sener &
+    Savarese do). The minimum distance to the labeled set is computed in chunks and then
+    updated with each pick, never forming the n x n matrix: O((m + b) n d) time, O(n * chunk)
+    memory for m labeled and a batch of b.
     """
 
     needs = frozenset({FEATURES, LABELED})
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        picks = kernels.k_center_greedy(ctx.X[ctx.pool], ctx.X[ctx.labeled], batch_size, rng)
+        pool, labeled = representation(ctx), representation(ctx, ctx.labeled)
+        picks = kernels.k_center_greedy(pool, labeled, batch_size, rng)
         return ctx.pool[picks]
 
 
@@ -147,7 +164,10 @@ class TypiClust(Strategy):
     """Cluster the training part into ``|L| + b`` k-means clusters; from the largest clusters that
     hold no labeled (or already picked) sample, query the most typical pool sample.
 
-    Typicality is ``1 / mean distance to the n_neighbors nearest members of the cluster``.
+    Clustering and typicality use the features ``ctx.X``, or the learned embeddings when the
+    query model is a neural network (``ctx.embeddings``; Hacohen et al. use self-supervised
+    embeddings). Typicality is ``1 / mean distance to the n_neighbors nearest members of the
+    cluster``.
     Clusters smaller than ``min_cluster_size`` come after the others; once every cluster is
     covered the least-covered, largest clusters are visited again.
 
@@ -186,7 +206,8 @@ class TypiClust(Strategy):
         return 1.0 / (dist[:, 1:].mean(axis=1) + 1e-12)
 
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        X = ctx.X
+        network = EMBEDDINGS in model_capabilities(ctx.model)
+        X = ctx.embeddings(np.arange(ctx.X.shape[0])) if network else ctx.X
         n = X.shape[0]
         k = min(batch_size, ctx.pool.shape[0])
         n_clusters = min(ctx.labeled.shape[0] + k, self.max_clusters, n)

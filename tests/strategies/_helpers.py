@@ -14,7 +14,7 @@ def make_ctx(
     n_classes: int = 2,
     n_samples: int = 60,
     n_labeled: int = 12,
-    model: str = "logistic_regression",
+    model: str | object = "logistic_regression",
     seed: int = 0,
     n_features: int = 4,
 ) -> QueryContext:

@@ -14,7 +14,8 @@ from albench.components import build_instance
 from albench.errors import AlbenchInputError
 from albench.models import build_model
 from albench.registry import STRATEGIES
-from albench.strategies.base import check_strategy_model, model_capabilities
+from albench.strategies.base import EMBEDDINGS, POSTERIOR, check_strategy_model, model_capabilities
+from albench.testing import BootstrapEnsemble
 
 from ._helpers import make_ctx
 
@@ -49,6 +50,12 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "qbc_vote_entropy": {"n_members": 0, "models": ["no_such_model", "gaussian_nb"], "seed": 1.5},
     "ranked_batch": {"uncertainty": "vibes"},
     "typiclust": {"n_neighbors": 0, "max_clusters": 0, "min_cluster_size": 0},
+    "bald": {"n_samples": 1},
+    "mc_entropy": {"n_samples": "20"},
+    "mean_std": {"n_samples": 0},
+    "variation_ratios": {"n_samples": 1.5},
+    "batchbald": {"n_samples": 1, "n_configurations": 0},
+    "power_bald": {"n_samples": 1, "beta": 0.0},
     "variance_reduction": {"reg": 0.0, "n_candidates": 0},
 }
 
@@ -66,7 +73,16 @@ VARIANTS = [
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
+    ("batchbald", {"n_configurations": 2}),
+    ("power_bald", {"beta": 50.0, "n_samples": 3}),
 ]
+
+
+def model_for(name: str) -> str | BootstrapEnsemble:
+    """The query model of a strategy's tests: logistic regression, or an ensemble (no torch) when
+    the strategy reads posterior samples or embeddings."""
+    needs = STRATEGIES.get(name).obj().needs
+    return BootstrapEnsemble(random_state=0) if {POSTERIOR, EMBEDDINGS} & needs else "logistic_regression"
 
 
 def make(name: str, **params):
@@ -85,7 +101,7 @@ def check_batch(out: np.ndarray, ctx, k: int) -> None:
 @pytest.mark.parametrize("n_classes", [2, 7])
 @pytest.mark.parametrize("name", NAMES)
 def test_batch_contract_and_determinism(name: str, n_classes: int) -> None:
-    ctx = make_ctx(n_classes=n_classes, n_samples=70, n_labeled=14, seed=n_classes)
+    ctx = make_ctx(n_classes=n_classes, n_samples=70, n_labeled=14, seed=n_classes, model=model_for(name))
     strategy = make(name)
     out = strategy.query(ctx, 6, np.random.default_rng(11))
     check_batch(out, ctx, 6)
@@ -98,18 +114,18 @@ def test_batch_contract_and_determinism(name: str, n_classes: int) -> None:
 @pytest.mark.parametrize("n_classes", [2, 4])
 @pytest.mark.parametrize(("name", "params"), VARIANTS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(VARIANTS)])
 def test_parameter_variants_keep_the_contract(name: str, params: dict, n_classes: int) -> None:
-    ctx = make_ctx(n_classes=n_classes, n_samples=60, n_labeled=12, seed=7)
+    ctx = make_ctx(n_classes=n_classes, n_samples=60, n_labeled=12, seed=7, model=model_for(name))
     strategy = make(name, **params)
     out = strategy.query(ctx, 6, np.random.default_rng(2))
     check_batch(out, ctx, 6)
     np.testing.assert_array_equal(out, clone(strategy).query(ctx, 6, np.random.default_rng(2)))
-    small = make_ctx(n_classes=n_classes, n_samples=30, n_labeled=27, seed=7)
+    small = make_ctx(n_classes=n_classes, n_samples=30, n_labeled=27, seed=7, model=model_for(name))
     check_batch(make(name, **params).query(small, 5, np.random.default_rng(0)), small, 3)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_pool_smaller_than_batch(name: str) -> None:
-    ctx = make_ctx(n_classes=3, n_samples=30, n_labeled=26, seed=1)
+    ctx = make_ctx(n_classes=3, n_samples=30, n_labeled=26, seed=1, model=model_for(name))
     assert ctx.pool.shape[0] == 4
     out = make(name).query(ctx, 10, np.random.default_rng(0))
     check_batch(out, ctx, 4)
@@ -117,7 +133,7 @@ def test_pool_smaller_than_batch(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_batch_of_one_and_whole_pool(name: str) -> None:
-    ctx = make_ctx(n_classes=3, n_samples=40, n_labeled=10, seed=2)
+    ctx = make_ctx(n_classes=3, n_samples=40, n_labeled=10, seed=2, model=model_for(name))
     check_batch(make(name).query(ctx, 1, np.random.default_rng(0)), ctx, 1)
     n = ctx.pool.shape[0]
     check_batch(make(name).query(ctx, n, np.random.default_rng(0)), ctx, n)
@@ -145,7 +161,9 @@ def test_defaults_validate_and_needs_are_known(name: str) -> None:
     strategy.validate()
     entry = STRATEGIES.get(name)
     assert entry.reference, f"{name} has no reference"
-    assert strategy.needs <= model_capabilities(build_model("logistic_regression", {}, 0))
+    model = model_for(name)
+    est = build_model(model, {}, 0) if isinstance(model, str) else model
+    assert strategy.needs <= model_capabilities(est)
 
 
 @pytest.mark.parametrize("model", ["linear_svm", "gaussian_nb"])
