@@ -1,0 +1,49 @@
+"""Weights initialised from an explicit generator, with PyTorch's own default distributions."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from albench.models.nets.init import reset_parameters
+
+
+def _g(seed):
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+def _net():
+    return nn.Sequential(nn.Conv2d(1, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 10), nn.Embedding(5, 3))
+
+
+def test_same_seed_same_weights_whatever_the_global_state():
+    a = reset_parameters(_net(), _g(7))
+    torch.manual_seed(999)
+    b = reset_parameters(_net(), _g(7))
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    c = reset_parameters(_net(), _g(8))
+    assert not torch.equal(a[2].weight, c[2].weight)
+
+
+def test_linear_follows_pytorch_default_bounds():
+    # kaiming_uniform(a = sqrt 5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights; the bias too
+    layer = reset_parameters(nn.Linear(400, 50), _g(0))
+    bound = 1 / math.sqrt(400)
+    assert layer.weight.abs().max() <= bound and layer.weight.abs().max() > 0.9 * bound
+    assert layer.bias.abs().max() <= bound
+    # the spread of U(-b, b) is b / sqrt(3)
+    assert abs(layer.weight.std().item() - bound / math.sqrt(3)) < 0.05 * bound
+
+
+def test_unknown_parametrised_layer_is_refused_by_name():
+    class Odd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.zeros(3))
+
+    with pytest.raises(TypeError, match="albench_reset_parameters"):
+        reset_parameters(nn.Sequential(Odd()), _g(0))
