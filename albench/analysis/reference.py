@@ -101,6 +101,12 @@ class Reference:
     path: str
     std_ddof: int
     table: pd.DataFrame
+    #: ``"aubc"`` (mean AUBC per group, this module) or ``"labels_to_target"``
+    #: (:mod:`albench.analysis.target_reference`).
+    kind: str = "aubc"
+    #: Tolerance of a ``labels_to_target`` reference: published / f - s .. published x f + s.
+    tolerance_factor: float = 1.5
+    tolerance_labels: float = 0.0
 
 
 def builtin_references() -> dict[str, Path]:
@@ -136,7 +142,14 @@ def parse_reference(raw: dict, where: str = "<reference>") -> Reference:
         run, an unknown AUBC variant, or a (data set, strategy) given twice, naming the field,
         the value and what is allowed.
     """
-    unknown = [k for k in raw if k not in TOP_KEYS]
+    kind = raw.get("kind", "aubc")
+    if kind == "labels_to_target":
+        from albench.analysis.target_reference import parse_target_reference
+
+        return parse_target_reference(raw, where)
+    if kind != "aubc":
+        raise invalid_value(f"{where}: kind", kind, "must be 'aubc' (the default) or 'labels_to_target'")
+    unknown = [k for k in raw if k not in (*TOP_KEYS, "kind")]
     if unknown:
         raise AlbenchInputError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(TOP_KEYS)}")
     fmt = raw.get("format")
@@ -268,7 +281,9 @@ def compare_to_reference(df: pd.DataFrame, reference: Reference, max_z: float = 
     Returns
     -------
     DataFrame
-        :data:`COMPARISON_COLUMNS`, sorted by reference order.
+        :data:`COMPARISON_COLUMNS`, sorted by reference order; for a reference of kind
+        ``labels_to_target``, :func:`~albench.analysis.target_reference.compare_labels_to_target`
+        (its own columns and tolerance; ``max_z`` unused).
 
     Raises
     ------
@@ -276,6 +291,10 @@ def compare_to_reference(df: pd.DataFrame, reference: Reference, max_z: float = 
         ``max_z`` not positive, a metric missing from the results, or no group in common
         (naming what the results and the reference hold).
     """
+    if reference.kind == "labels_to_target":
+        from albench.analysis.target_reference import compare_labels_to_target
+
+        return compare_labels_to_target(df, reference)
     if isinstance(max_z, bool) or not isinstance(max_z, (int, float)) or not max_z > 0:
         raise invalid_value("--max-z", max_z, "must be a positive number")
     ref = reference.table.reset_index(drop=True).assign(order=lambda t: np.arange(len(t)))
@@ -315,6 +334,11 @@ def compare_to_reference(df: pd.DataFrame, reference: Reference, max_z: float = 
 
 
 def beyond(comparison: pd.DataFrame, max_z: float) -> pd.DataFrame:
-    """The groups that fail a check: ``|z| > max_z``, or z unknown (fewer than 2 runs)."""
+    """The groups that fail a check: ``|z| > max_z``, or z unknown (fewer than 2 runs).
+
+    For a ``labels_to_target`` comparison: every verdict but "consistent".
+    """
+    if "published_labels" in comparison.columns:
+        return comparison[comparison["verdict"] != "consistent"]
     z = comparison["z"].to_numpy(dtype=np.float64)
     return comparison[~(np.abs(z) <= max_z)]
