@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 import albench
+from albench.models import build_model
 from albench.registry import STRATEGIES
+from albench.strategies.base import POSTERIOR, model_capabilities
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
-    names = STRATEGIES.names()
+def _run_library(tmp_path: Path, names: list[str], model: str) -> None:
+    """Run ``names`` on iris with ``model`` (a TOML value) for two rounds; check every row."""
     config = tmp_path / "library.toml"
     config.write_text(
         "\n".join(
@@ -30,7 +32,7 @@ def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
                 "budget = 10",
                 "[grid]",
                 'datasets = ["iris"]',
-                'models = ["logistic_regression"]',
+                f"models = [{model}]",
                 f"strategies = {json.dumps(names)}",
             ]
         )
@@ -50,6 +52,23 @@ def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
     assert df.groupby("strategy")["round"].max().eq(2).all()
     queried = df[df["round"] < 2].groupby("strategy")["queried"].apply(lambda s: sum(len(q) for q in s))
     assert queried.eq(10).all()
+
+
+def test_every_strategy_runs_through_the_cli(tmp_path: Path) -> None:
+    """Every strategy a logistic regression can serve (all but the posterior ones)."""
+    lr = model_capabilities(build_model("logistic_regression", {}, 0))
+    names = [n for n in STRATEGIES.names() if STRATEGIES.get(n).obj().needs <= lr]
+    assert len(names) >= len(STRATEGIES.names()) - 6
+    _run_library(tmp_path, names, '"logistic_regression"')
+
+
+def test_posterior_and_embedding_strategies_run_on_a_network(tmp_path: Path) -> None:
+    """The posterior strategies, and BADGE, core-set and TypiClust on a network's embeddings."""
+    net = model_capabilities(build_model("torch_mlp", {}, 0))
+    names = [n for n in STRATEGIES.names() if POSTERIOR in STRATEGIES.get(n).obj().needs]
+    assert all(STRATEGIES.get(n).obj().needs <= net for n in names) and len(names) >= 6
+    names += ["badge", "coreset", "typiclust"]
+    _run_library(tmp_path, sorted(names), '{ name = "torch_mlp", hidden_sizes = [8], epochs = 3 }')
 
 
 def test_cli_rejects_a_strategy_the_model_cannot_serve(tmp_path: Path) -> None:
