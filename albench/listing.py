@@ -1,7 +1,9 @@
 """What ``albench list`` shows, as plain data: one record per registered component.
 
 The CLI renders the records as a table, tab-separated lines or JSON; tests and tools can
-use them directly.
+use them directly. :func:`component_records` computes them from the registered components
+(importing the built-ins); :func:`listed_records` takes the built-ins' records from
+:mod:`albench.component_index` when it is current, so listing imports no scikit-learn.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from albench.components import to_jsonable
-from albench.registry import BROKEN_PLUGINS, REGISTRIES, Entry
+from albench.registry import BROKEN_PLUGINS, REGISTRIES, Entry, builtins_loaded
 
 #: shown for a parameter without a default
 REQUIRED = "<required>"
+#: kinds whose records the component index holds (datasets need the data directory checked)
+INDEXED_KINDS = tuple(kind for kind in sorted(REGISTRIES) if kind != "datasets")
 
 
 def default_params(kind: str, entry: Entry) -> dict:
     """The parameters a component accepts, with their defaults (:data:`REQUIRED` if none)."""
+    from albench.components import to_jsonable
+
     obj = entry.obj
     if kind == "models":
         try:
@@ -75,9 +80,12 @@ def component_records(kind: str) -> list[dict]:
             rec["source"] = str(e.meta.get("source", ""))
             rec["available"] = availability(e)
         records.append(rec)
+    listed = {r["name"] for r in records}
     for prefix, (_, description) in sorted(reg.prefixes.items()):
         name = f"{prefix}<name>" if prefix.endswith(".") else f"{prefix}:<id>"
         records.append({"name": name, "status": "prefix", "description": description, "reference": ""})
+        if kind == "strategies" and prefix == "skactiveml.":
+            records.extend(r for r in skactiveml_records() if r["name"] not in listed)
     for name, reason in sorted(reg.unavailable.items()):
         records.append({"name": name, "status": "unavailable", "description": reason, "reference": ""})
     return records
@@ -89,3 +97,56 @@ def broken_plugin_records() -> list[dict]:
         {"name": name, "status": "unavailable", "description": reason}
         for name, reason in sorted(BROKEN_PLUGINS.items())
     ]
+
+
+def skactiveml_records() -> list[dict]:
+    """One record per adapted scikit-activeml strategy, or one saying how to install it.
+
+    Imports scikit-activeml (and scikit-learn) when it is installed: the parameters and needs
+    come from its classes.
+    """
+    import importlib.util
+
+    from albench.adapters import SKACTIVEML_INSTALL_HINT as INSTALL_HINT
+    from albench.adapters import SKACTIVEML_PREFIX as PREFIX
+
+    if importlib.util.find_spec("skactiveml") is None:
+        return [
+            {
+                "name": f"{PREFIX}*",
+                "status": "unavailable",
+                "description": f"scikit-activeml's pool strategies: not installed; {INSTALL_HINT}",
+                "reference": "",
+            }
+        ]
+    from albench.adapters.skactiveml import adapted_entries
+
+    records = []
+    for e in adapted_entries():
+        records.append(
+            {
+                "name": e.name,
+                "status": "available",
+                "description": e.description,
+                "reference": e.reference,
+                "parameters": default_params("strategies", e),
+                "origin": e.origin,
+                "needs": strategy_needs(e.obj),
+            }
+        )
+    return records
+
+
+def listed_records(kind: str) -> list[dict]:
+    """The records ``albench list`` shows for ``kind``: from the index when it is current.
+
+    The index covers the built-ins; when plugins are loaded (the registries hold more than the
+    built-ins) or the index is stale, the records are computed from the components.
+    """
+    if kind in INDEXED_KINDS and not builtins_loaded():
+        from albench.component_index import load_index
+
+        index = load_index()
+        if index is not None and kind in index:
+            return list(index[kind])
+    return component_records(kind)

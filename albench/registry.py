@@ -57,7 +57,7 @@ class Entry:
 #: Modules whose import registers the built-in components, imported in this order by
 #: :func:`load_builtins`. A module that adds built-ins elsewhere appends its name here.
 BUILTIN_MODULES: list[str] = [
-    "albench.adapters",
+    "albench.adapters.skactiveml",
     "albench.datasets",
     "albench.labelers",
     "albench.metrics",

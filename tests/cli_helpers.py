@@ -41,3 +41,39 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+#: libraries a light command must not import (``tests/test_cli_startup.py``)
+HEAVY = ("sklearn", "scipy", "torch", "pandas", "pyarrow", "skactiveml", "joblib", "numba")
+
+_PROBE = """
+import runpy, sys
+sys.argv = ["albench", *sys.argv[1:]]
+try:
+    runpy.run_module("albench.cli", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("MODULES " + ",".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_cli_modules(
+    *args: str, cwd: Path | None = None, env: dict | None = None
+) -> tuple[int, set[str], str]:
+    """Run an ``albench`` command in a subprocess; its exit status, top-level modules, stdout."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("MODULES ")]
+    assert lines, proc.stderr
+    return proc.returncode, set(lines[-1][len("MODULES ") :].split(",")), proc.stdout

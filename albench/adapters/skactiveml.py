@@ -22,16 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from albench.adapters import SKACTIVEML_INSTALL_HINT, SKACTIVEML_PREFIX
 from albench.errors import AlbenchInputError
 from albench.registry import STRATEGIES
 from albench.strategies.base import FEATURES, LABELED, PROBA, REFIT, QueryContext, Strategy, random_state_from
 
-PREFIX = "skactiveml."
+PREFIX = SKACTIVEML_PREFIX
 #: parameters the adapter sets itself
 _SET_BY_ADAPTER = ("random_state", "missing_label")
 #: model arguments of ``query`` the adapter can provide
 _SUPPORTED_MODELS = ("clf", "ensemble")
-INSTALL_HINT = "pip install 'albench[skactiveml]'"
+INSTALL_HINT = SKACTIVEML_INSTALL_HINT
 
 
 class SkactivemlStrategy(Strategy):
@@ -169,11 +170,44 @@ def _resolve(rest: str, full_name: str) -> tuple[type, dict]:
     peer = classes[rest]
     doc = (inspect.getdoc(peer) or rest).strip().splitlines()[0]
     origin = {"distribution": "scikit-activeml", "version": metadata.version("scikit-activeml")}
+    first = first_reference(inspect.getdoc(peer) or "")
+    reference = "scikit-activeml (Kottke et al., 2021)" + (f"; {first}" if first else "")
     return _adapter_for(peer), {
         "description": f"scikit-activeml {rest}: {doc}",
-        "reference": "scikit-activeml (Kottke et al., 2021)",
+        "reference": reference,
         "origin": origin,
     }
+
+
+def first_reference(doc: str) -> str:
+    """The first entry of a NumPy-style docstring's ``References`` section, on one line."""
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "References")
+    except StopIteration:
+        return ""
+    entry: list[str] = []
+    for line in lines[start + 2 :]:
+        text = line.strip()
+        if text.startswith(".. [") and entry:
+            break
+        if not text:
+            if entry:
+                break
+            continue
+        entry.append(text.split("]", 1)[1].strip() if text.startswith(".. [") else text)
+    return " ".join(entry)
+
+
+def adapted_entries() -> list:
+    """The registry entry of every adapted strategy (resolving each name once).
+
+    Raises
+    ------
+    AlbenchInputError
+        If scikit-activeml is not installed.
+    """
+    return [STRATEGIES.get(PREFIX + name) for name in peer_classes()]
 
 
 STRATEGIES.add_prefix(

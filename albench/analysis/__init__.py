@@ -6,19 +6,40 @@
 - :mod:`~albench.analysis.stats`: paired Wilcoxon + Holm, ranks, Friedman, Nemenyi.
 """
 
-from albench.analysis.aubc import AUBC_VARIANTS, aubc, aubc_per_cell
-from albench.analysis.common import available_metrics, higher_is_better
-from albench.analysis.curves import bootstrap_mean_ci, mean_curves
-from albench.analysis.stats import (
-    friedman_nemenyi,
-    holm,
-    mean_ranks,
-    nemenyi_cd,
-    paired_comparisons,
-    wilcoxon_test,
-    win_tie_loss,
-)
-from albench.analysis.summary import aggregate, cell_summary, deficiency, labels_to_target
+from importlib import import_module
+from typing import Any
+
+#: public name -> submodule; imported on first access, so ``albench check`` (which reads
+#: only the AUBC code) does not import SciPy
+_SUBMODULE = {
+    "AUBC_VARIANTS": "aubc",
+    "aubc": "aubc",
+    "aubc_per_cell": "aubc",
+    "available_metrics": "common",
+    "higher_is_better": "common",
+    "bootstrap_mean_ci": "curves",
+    "mean_curves": "curves",
+    "friedman_nemenyi": "stats",
+    "holm": "stats",
+    "mean_ranks": "stats",
+    "nemenyi_cd": "stats",
+    "paired_comparisons": "stats",
+    "wilcoxon_test": "stats",
+    "win_tie_loss": "stats",
+    "aggregate": "summary",
+    "cell_summary": "summary",
+    "deficiency": "summary",
+    "labels_to_target": "summary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULE:
+        value = getattr(import_module(f"albench.analysis.{_SUBMODULE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'albench.analysis' has no attribute {name!r}")
+
 
 __all__ = [
     "AUBC_VARIANTS",

@@ -39,21 +39,24 @@ def list_(kind, plugins, data_dir, fmt):
 
     from rich.table import Table
 
-    from albench.datasets.datadir import get_data_dir, resolve_data_dir, set_data_dir
-    from albench.listing import broken_plugin_records, component_records
+    from albench.listing import broken_plugin_records, listed_records
     from albench.plugins import load_entry_points, try_plugin_files
 
     load_entry_points()
     try_plugin_files(tuple(plugins))  # failures land in the "plugins" section
-    try:
-        set_data_dir(*resolve_data_dir(data_dir))
-    except AlbenchInputError as exc:
-        fail(str(exc))
-    fmt = fmt or ("table" if sys.stdout.isatty() else "plain")
     kinds = [kind] if kind else sorted(REGISTRIES)
-    data = {k: component_records(k) for k in kinds}
+    data_dir_text = ""
+    if "datasets" in kinds or data_dir is not None:  # the datasets package: only when it is needed
+        from albench.datasets.datadir import get_data_dir, resolve_data_dir, set_data_dir
+
+        try:
+            set_data_dir(*resolve_data_dir(data_dir))
+        except AlbenchInputError as exc:
+            fail(str(exc))
+        data_dir_text = "{} ({})".format(*get_data_dir())
+    fmt = fmt or ("table" if sys.stdout.isatty() else "plain")
+    data = {k: listed_records(k) for k in kinds}
     broken = broken_plugin_records()
-    data_dir_text = "{} ({})".format(*get_data_dir())
     if fmt == "json":
         payload = {**data, "broken_plugins": broken}
         if "datasets" in data:
