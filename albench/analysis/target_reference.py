@@ -299,7 +299,8 @@ def compare_labels_to_target(
     DataFrame
         :data:`TARGET_COMPARISON_COLUMNS`, in reference order. ``verdict`` is one of
         :data:`VERDICTS`; ``message`` says it in words (e.g. that the mean curve never reaches
-        the target within the budget, and the best value it reached).
+        the target within the budget, and the best value it reached). ``attrs`` holds the
+        tolerance used (``tolerance_factor``, ``tolerance_labels``).
 
     Raises
     ------
@@ -350,15 +351,17 @@ def compare_labels_to_target(
             verdict = _verdict(ours, r.labels, allowed_low, allowed_high, budget)
             sign = ">=" if at_least else "<="
             reach = f"{r.metric} {sign} {r.target:g}"
+            acquired = " acquired" if r.count == "acquired" else ""
             if verdict == "not reached":
                 message = (
-                    f"the mean curve never reaches {reach} within the budget ({budget:g} labels; "
+                    f"the mean curve never reaches {reach} within the budget ({budget:g} labels{acquired}; "
                     f"best {best:.4f})"
                 )
             elif verdict == "budget too small":
                 message = (
-                    f"the mean curve does not reach {reach} within the budget ({budget:g} labels; best "
-                    f"{best:.4f}), which ends before the tolerated {allowed_high:g}: raise the budget"
+                    f"the mean curve does not reach {reach} within the budget ({budget:g} "
+                    f"labels{acquired}; best {best:.4f}), which ends before the tolerated "
+                    f"{allowed_high:g}: raise the budget"
                 )
             else:
                 message = f"{reach} at {ours:g} labels; tolerated {max(allowed_low, 0):g} .. {allowed_high:g}"
@@ -389,7 +392,9 @@ def compare_labels_to_target(
                     "source": r.source,
                 }
             )
-    return pd.DataFrame(out, columns=TARGET_COMPARISON_COLUMNS)
+    result = pd.DataFrame(out, columns=TARGET_COMPARISON_COLUMNS)
+    result.attrs.update(tolerance_factor=float(factor), tolerance_labels=float(slack))
+    return result
 
 
 def failing(comparison: pd.DataFrame) -> pd.DataFrame:

@@ -42,6 +42,51 @@ def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table
     return table
 
 
+def target_table(comparison: pd.DataFrame, title: str) -> Table:
+    """Labels to reach each target, ours (bootstrap interval, runs) vs published, and the verdict."""
+    from rich.table import Table
+
+    show_model = comparison["model"].nunique() > 1 or comparison["labeler"].nunique() > 1
+    table = Table(title=escape(title))
+    for col in ["dataset", *(["model", "labeler"] if show_model else []), "strategy", "target"]:
+        table.add_column(col)
+    for col in ("ours labels (interval, n)", "published", "ratio", "tolerated", "verdict"):
+        table.add_column(col, justify="left" if col == "verdict" else "right")
+    for r in comparison.itertuples():
+        sign = ">=" if r.goal == "at_least" else "<="
+        ours = "-" if r.ours_labels != r.ours_labels else f"{r.ours_labels:g}"
+        table.add_row(
+            escape(r.dataset),
+            *([escape(r.model), escape(r.labeler)] if show_model else []),
+            escape(r.strategy),
+            f"{r.metric} {sign} {r.target:g}",
+            f"{ours} ({r.ours_low:g} .. {r.ours_high:g}, {r.ours_n})",
+            f"{r.published_labels:g}",
+            "-" if r.ratio != r.ratio else f"{r.ratio:.2f}",
+            f"{r.allowed_low:.4g} .. {r.allowed_high:.4g}",
+            r.verdict if r.verdict == "consistent" else f"[red]{escape(r.verdict)}[/]",
+        )
+    return table
+
+
+def _check_target(comparison: pd.DataFrame, ref) -> None:
+    """Print a labels-to-target comparison and exit 1 unless every group is consistent."""
+    from albench.analysis.reference import beyond
+
+    out_console.print(target_table(comparison, f"{ref.title} ({ref.name})"))
+    failing = beyond(comparison, 0.0)
+    for r in failing.itertuples():
+        out_console.print(f"{escape(r.strategy)}: {escape(r.message)}", soft_wrap=True)
+    out_console.print(
+        f"{len(comparison)} group(s) x target(s) compared; {len(failing)} outside the tolerance "
+        f"(labels / f - s .. labels x f + s, f = {comparison.attrs['tolerance_factor']:g}, "
+        f"s = {comparison.attrs['tolerance_labels']:g}; ours from the mean curve over repetitions). "
+        f"Source: {escape(str(comparison['source'].iloc[0]))}",
+        soft_wrap=True,
+    )
+    sys.exit(EXIT_FAILED if len(failing) else EXIT_OK)
+
+
 @click.command()
 @click.argument("results_dir", type=click.Path(file_okay=False))
 @click.option(
@@ -56,11 +101,19 @@ def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table
     show_default=True,
     help="Largest |z| accepted for any dataset x strategy group.",
 )
-def check(results_dir, reference, max_z):
+@click.option(
+    "--max-factor",
+    type=float,
+    default=None,
+    help="References of labels to reach a target: the tolerance factor f (default: the reference's).",
+)
+def check(results_dir, reference, max_z, max_factor):
     """Compare RESULTS_DIR with published results; exit 1 if any group has |z| > --max-z.
 
     z = (ours - published) / sqrt(s1^2/n1 + s2^2/n2), each group's AUBC computed with the
     reference's metric and AUBC variant. A group with fewer than 2 runs fails the check.
+    A reference of labels to reach a target (e.g. gal2017-mnist) compares the labels at which
+    the mean curve first reaches each target; exit 1 if any is outside the tolerance.
     """
     import numpy as np
 
@@ -73,9 +126,17 @@ def check(results_dir, reference, max_z):
         if not Path(results_dir, "manifest.json").is_file():
             raise AlbenchInputError(f"results folder {str(results_dir)!r} not found (no manifest.json in it)")
         ref = load_reference(reference)
-        comparison = compare_to_reference(load_results(results_dir), ref, max_z)
+        if ref.kind == "labels_to_target":
+            from albench.analysis.target_reference import compare_labels_to_target
+
+            comparison = compare_labels_to_target(load_results(results_dir), ref, tolerance_factor=max_factor)
+        else:
+            comparison = compare_to_reference(load_results(results_dir), ref, max_z)
     except AlbenchInputError as exc:
         fail(str(exc))
+        return
+    if ref.kind == "labels_to_target":
+        _check_target(comparison, ref)
         return
     out_console.print(reference_table(comparison, max_z, f"{ref.title} ({ref.name})"))
     failing = beyond(comparison, max_z)

@@ -205,7 +205,8 @@ def build_report(
     else:
         data.notes.append("No cell of this experiment is stored yet: nothing to plot or compare.")
     if comparison is not None:
-        data.reference = _reference_table(comparison, ref, max_z)
+        make_table = _target_table if ref.kind == "labels_to_target" else _reference_table
+        data.reference = make_table(comparison, ref, max_z)
     section_tables = [t for sec in data.sections for t in sec.tables]
     for t in [*data.tables, *section_tables, *([data.reference] if data.reference is not None else [])]:
         write_table_files(t, tab_dir)
@@ -581,6 +582,56 @@ def _reference_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> 
         rows,
         comparison,
         numeric=set(range(4, 12)),
+    )
+
+
+def _target_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> ReportTable:
+    """Labels to reach each published target, ours vs published (a ``labels_to_target`` reference)."""
+    rows = [
+        [
+            *_problem_cells(rec),
+            txt(rec["strategy"]),
+            txt(f"{rec['metric']} {'>=' if rec['goal'] == 'at_least' else '<='} {rec['target']:g}"),
+            num(rec["ours_labels"], 0),
+            num(rec["ours_low"], 0),
+            num(rec["ours_high"], 0),
+            num(rec["ours_n"], 0),
+            num(rec["published_labels"], 0),
+            num(rec["ratio"], 2),
+            txt(f"{rec['allowed_low']:.4g} .. {rec['allowed_high']:.4g}"),
+            txt(rec["verdict"], bold=rec["verdict"] != "consistent"),
+            txt(rec["message"]),
+        ]
+        for rec in comparison.to_dict("records")
+    ]
+    sources = "; ".join(sorted(set(comparison["source"])))
+    f, s = comparison.attrs.get("tolerance_factor"), comparison.attrs.get("tolerance_labels")
+    return ReportTable(
+        "reference",
+        f"Published reference: {ref.title}",
+        f"Labels ({', '.join(sorted(set(comparison['count'])))}) at which the mean learning curve over "
+        f"repetitions first reaches each target, ours vs published ({ref.name}); interval: percentile "
+        f"bootstrap over repetitions (inf: the resampled mean curve does not reach it). Consistent when "
+        f"published / {f:g} - {s:g} <= ours <= published x {f:g} + {s:g}. Source: {sources}.",
+        [
+            "dataset",
+            "model",
+            "labeler",
+            "strategy",
+            "target",
+            "ours",
+            "ours low",
+            "ours high",
+            "ours n",
+            "published",
+            "ratio",
+            "tolerated",
+            "verdict",
+            "note",
+        ],
+        rows,
+        comparison,
+        numeric={5, 6, 7, 8, 9, 10},
     )
 
 
