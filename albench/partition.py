@@ -14,10 +14,11 @@ import math
 
 import numpy as np
 from scipy.stats import hypergeom
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from albench.datasets.splits import fixed_split
+from albench.errors import AlbenchInputError
 
 MAX_INITIAL_DRAWS = 1000
 
@@ -47,9 +48,14 @@ def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
     ``protocol.split = "stratified"`` keeps the class shares in both parts; ``"random"`` is a
     plain random split (a class may then be rarer, or absent, in one part).
     ``protocol.test_rounding`` sets the test size (:func:`count_test_rows`).
+    ``"group"`` and ``"published"``: see :func:`group_split` and :func:`published_split`.
     """
     rounding = getattr(protocol, "test_rounding", "ceil")
     split = getattr(protocol, "split", "stratified")
+    if split == "group":
+        return group_split(ds, protocol.test_fraction, split_seed)
+    if split == "published":
+        return published_split(ds, split_seed)
     test_size: float | int = protocol.test_fraction
     if rounding != "ceil":
         test_size = count_test_rows(ds.n_samples, protocol.test_fraction, rounding)
@@ -60,6 +66,77 @@ def split_rows(ds, protocol, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
         random_state=split_seed,
         shuffle=True,
     )
+
+
+def _require(ds, attribute: str, split: str, what: str) -> np.ndarray:
+    values = getattr(ds, attribute, None)
+    if values is None:
+        raise AlbenchInputError(
+            f"protocol.split = {split!r}: dataset {ds.name!r} has no {what}; use split = 'stratified' "
+            "or 'random', or a dataset that records them"
+        )
+    return np.asarray(values)
+
+
+def group_split(ds, test_fraction: float, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and test rows with every group wholly on one side (``protocol.split = "group"``).
+
+    scikit-learn's ``GroupShuffleSplit`` holds out ``ceil(test_fraction * n_groups)`` groups,
+    drawn with ``split_seed``; both parts are then put in an order drawn from the same seed
+    (as ``train_test_split`` shuffles).
+
+    Raises
+    ------
+    AlbenchInputError
+        When the dataset has no groups, or fewer than two.
+    """
+    groups = _require(ds, "groups", "group", "groups (a group label per row, e.g. the speaker)")
+    n_groups = int(np.unique(groups).shape[0])
+    if n_groups < 2:
+        raise AlbenchInputError(
+            f"protocol.split = 'group': dataset {ds.name!r} has {n_groups} group; needs 2 or more"
+        )
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=split_seed)
+    train, test = next(splitter.split(np.zeros(groups.shape[0]), groups=groups))
+    rng = np.random.default_rng(split_seed)
+    return rng.permutation(train).astype(np.int64), rng.permutation(test).astype(np.int64)
+
+
+def published_split(ds, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The dataset's published test part as the test set; every other row is training.
+
+    The training rows are put in an order drawn from ``split_seed`` (so repetitions differ
+    in their pool order and initial sets, never in the test set).
+
+    Raises
+    ------
+    AlbenchInputError
+        When the dataset has no published parts, or no part named ``"test"``.
+    """
+    parts = _require(ds, "parts", "published", "published parts (a train/test file per part)")
+    test = np.flatnonzero(parts == "test")
+    if test.shape[0] == 0:
+        raise AlbenchInputError(
+            f"protocol.split = 'published': dataset {ds.name!r} has no part named 'test' "
+            f"(its parts: {', '.join(sorted(set(parts.tolist())))})"
+        )
+    train = np.flatnonzero(parts != "test")
+    rng = np.random.default_rng(split_seed)
+    return rng.permutation(train).astype(np.int64), test.astype(np.int64)
+
+
+def planned_split_sizes(ds, protocol) -> tuple[int, int]:
+    """(n_train, n_test) the protocol's split gives on ``ds`` (checked before any cell runs).
+
+    For ``"group"`` the sizes are those of seed 0 (other seeds hold out other groups, whose
+    sizes may differ); errors of :func:`group_split` and :func:`published_split` surface here.
+    """
+    split = getattr(protocol, "split", "stratified")
+    if split in ("group", "published"):
+        train, test = split_rows(ds, protocol, 0)
+        return int(train.shape[0]), int(test.shape[0])
+    n_test = count_test_rows(ds.n_samples, protocol.test_fraction, getattr(protocol, "test_rounding", "ceil"))
+    return ds.n_samples - n_test, n_test
 
 
 def draw_initial(y_revealed: np.ndarray, n_classes: int, protocol, rng: np.random.Generator) -> np.ndarray:
