@@ -15,7 +15,17 @@ from typing import Any
 import numpy as np
 
 from albench.errors import AlbenchInputError
-from albench.registry import DATASETS, LABELERS, MODELS, REBALANCERS, STOPPING, STRATEGIES, UPDATES, Registry
+from albench.registry import (
+    DATASETS,
+    FEATURES,
+    LABELERS,
+    MODELS,
+    REBALANCERS,
+    STOPPING,
+    STRATEGIES,
+    UPDATES,
+    Registry,
+)
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -93,8 +103,13 @@ class ComponentSpec:
         return out
 
     def seed_name(self) -> str:
-        """Name path used to derive seeds: the name plus its resolved parameters."""
-        return canonical_json({"name": self.name, "params": self.resolved, "extra": self.extra})
+        """Name path used to derive seeds: the name plus its resolved parameters.
+
+        A dataset's feature pipeline (``extra["features"]``) is left out: every pipeline of a
+        dataset gets the same splits and initial sets, so they compare on the same pools.
+        """
+        extra = {k: v for k, v in self.extra.items() if not (self.kind == "dataset" and k == "features")}
+        return canonical_json({"name": self.name, "params": self.resolved, "extra": extra})
 
     def to_config(self) -> dict | str:
         """The spec as it would be written in a config file."""
@@ -152,6 +167,7 @@ def _registry_for(kind: str) -> Registry:
         "update": UPDATES,
         "rebalancer": REBALANCERS,
         "stopping": STOPPING,
+        "features": FEATURES,
     }[kind]
 
 

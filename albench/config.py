@@ -52,7 +52,7 @@ PROTOCOL_KEYS = (
     "initial_min_per_class",
 )
 STANDARDIZE = ("train", "labeled", "none")
-SPLITS = ("stratified", "random")
+SPLITS = ("stratified", "random", "group", "published")
 TEST_ROUNDING = ("ceil", "floor")
 GRID_KEYS = ("datasets", "models", "strategies", "labelers", "updates", "rebalancing")
 #: Default entry of each axis added by the loop's redesign; a cell at these defaults keeps its old key.
@@ -100,10 +100,13 @@ class Protocol:
     stop_set_size : int
         Size of the stop set some criteria predict on (drawn once per seed, dataset and
         repetition from the initial pool).
-    split : {"stratified", "random"}
+    split : {"stratified", "random", "group", "published"}
         How the train/test split is drawn: stratified by class (scikit-learn's
         ``train_test_split(stratify=y)``), or a plain random permutation (the published
-        benchmarks' scripts, e.g. Lu et al. 2025 ``utils.init_data_exps``).
+        benchmarks' scripts, e.g. Lu et al. 2025 ``utils.init_data_exps``); ``"group"``
+        keeps each group of the dataset (FSDD's speakers) wholly in the training or the test
+        part (``test_fraction`` of the groups are held out); ``"published"`` tests on the
+        dataset's published test part (TREC, SST-2). See :mod:`albench.partition`.
     test_rounding : {"ceil", "floor"}
         Test set size from ``test_fraction * n``: rounded up (scikit-learn; also Lu et al.'s
         ``n - int(n * (1 - test_fraction))``) or down (Zhan et al.'s ``int(n * test_fraction)``).
@@ -314,11 +317,19 @@ def _unique_labels(specs: list[ComponentSpec], field_name: str) -> None:
 
 
 def parse_dataset(entry: Any, field_name: str) -> ComponentSpec:
-    """Validate one dataset entry (name registered, parameters accepted)."""
+    """Validate one dataset entry (name registered, parameters accepted, feature pipeline resolved)."""
+    from albench.featurize import is_default_features, parse_features
+
     name, params, label, _ = _split_entry(entry, field_name)
+    given = params.pop("features", None)
     obj = DATASETS.get(name, field=field_name).obj
     resolved = signature_params(obj, "dataset", name, params, field_name)
-    return ComponentSpec("dataset", name, params, resolved, label or default_label(name, params))
+    features = parse_features(given, name, resolved, f"{field_name}.features")
+    extra = {"features": features} if features is not None else {}
+    shown = default_label(name, params)
+    if given is not None and not is_default_features(features, name, resolved):
+        shown += f"[{features.label if features is not None else 'none'}]"
+    return ComponentSpec("dataset", name, params, resolved, label or shown, extra)
 
 
 def parse_model(entry: Any, field_name: str) -> ComponentSpec:

@@ -17,6 +17,7 @@ from albench.components import ComponentSpec, build_instance, canonical_json
 from albench.config import DEFAULT_REBALANCING, DEFAULT_UPDATE, Experiment, Protocol
 from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
+from albench.featurize import check_dataset_features
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model
 from albench.partition import (
@@ -24,6 +25,7 @@ from albench.partition import (
     count_test_rows,
     initial_success_lower_bound,
     initial_success_probability,
+    planned_split_sizes,
     smallest_feasible_initial_size,
 )
 from albench.rebalance import check_rebalance_model
@@ -212,11 +214,12 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
     for spec in exp.datasets:
         ds = load_dataset(spec)
         where = f"dataset {spec.label!r}"
+        check_dataset_features(spec, ds, p.standardize)
         if p.splits_file:
             info[spec.label] = _fixed_splits_info(p, spec.label, ds, exp.repetitions)
             continue
         counts = ds.class_counts
-        n_train, n_test = split_sizes(ds.n_samples, p.test_fraction, p.test_rounding)
+        n_train, n_test = planned_split_sizes(ds, p)  # group / published splits: their own sizes
         smallest = int(counts.min())
         if smallest < 2 and p.split == "stratified":
             cls = ds.classes[int(np.argmin(counts))]

@@ -298,6 +298,7 @@ REBALANCERS = Registry("rebalancer")
 METRICS = Registry("metric")
 SUITES = Registry("suite")
 STOPPING = Registry("stopping rule")
+FEATURES = Registry("feature pipeline")
 
 REGISTRIES: dict[str, Registry] = {
     "datasets": DATASETS,
@@ -309,4 +310,5 @@ REGISTRIES: dict[str, Registry] = {
     "metrics": METRICS,
     "suites": SUITES,
     "stopping": STOPPING,
+    "features": FEATURES,
 }

@@ -21,6 +21,7 @@ from sklearn.base import clone
 from albench.budget import Budget
 from albench.components import build_instance, canonical_json
 from albench.evaluation import evaluate
+from albench.featurize import cell_features
 from albench.grid import Cell, load_dataset
 from albench.labelers.base import LabelerState
 from albench.learner import Learner
@@ -114,9 +115,12 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     train_rows, test_rows, state, initial = partition_cell(cell, ds, seeds)
     answers = state.answers
     y_true_train = ds.y[train_rows]
-    X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
+    # features fitted on the training rows only (DESIGN invariant 11); tables pass through
+    X_train_raw, X_test_raw, feature_info = cell_features(
+        ds, cell.dataset.extra.get("features"), train_rows, test_rows
+    )
     X_train, X_test = X_train_raw, X_test_raw
-    if p.standardize == "train":
+    if p.standardize == "train" and feature_info["pipeline"] is None:
         X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw)
     y_test = ds.y[test_rows]
     K = ds.n_classes
