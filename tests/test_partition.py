@@ -160,3 +160,86 @@ def test_initial_success_lower_bound_by_hand():
     assert bound <= 4**3 / math.comb(12, 3)
     assert initial_success_lower_bound(np.array([4, 4, 4]), 2, 1) == 0.0
     assert initial_success_lower_bound(np.array([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]), 10, 1) == 0.0  # says nothing
+
+
+# --------------------------------------------------------------------------- group and published splits
+
+
+def _grouped(n_groups=6, per_group=10):
+    from albench.datasets.base import make_dataset
+
+    groups = np.repeat([f"g{i}" for i in range(n_groups)], per_group)
+    y = np.tile([0, 1], n_groups * per_group // 2)
+    return make_dataset("speakers", np.zeros((groups.shape[0], 1)), y, groups=groups)
+
+
+def test_group_split_keeps_every_group_on_one_side():
+    ds = _grouped()
+    p = Protocol(test_fraction=0.25, split="group")
+    for seed in range(20):
+        train, test = split_rows(ds, p, seed)
+        assert set(ds.groups[train]).isdisjoint(ds.groups[test])
+        assert np.union1d(train, test).tolist() == list(range(60))  # every row, once
+        assert train.shape[0] + test.shape[0] == 60
+        # GroupShuffleSplit holds out ceil(0.25 * 6) = 2 of the 6 groups
+        assert len(set(ds.groups[test])) == 2 and test.shape[0] == 20
+
+
+def test_group_split_is_seeded_and_repetitions_differ():
+    ds = _grouped()
+    p = Protocol(test_fraction=0.25, split="group")
+    a, b = split_rows(ds, p, 5), split_rows(ds, p, 5)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    held_out = {frozenset(ds.groups[split_rows(ds, p, s)[1]]) for s in range(10)}
+    assert len(held_out) > 1  # other seeds hold out other speakers
+
+
+def test_group_split_without_groups_is_a_clear_error():
+    from albench.errors import AlbenchInputError
+
+    with pytest.raises(AlbenchInputError, match="protocol.split = 'group': dataset 't' has no groups"):
+        split_rows(_ds([0, 1] * 10), Protocol(split="group"), 0)
+    one = _grouped(n_groups=1)
+    with pytest.raises(AlbenchInputError, match="has 1 group; needs 2 or more"):
+        split_rows(one, Protocol(split="group"), 0)
+
+
+def test_group_split_is_refused_before_any_work_without_groups():
+    from albench.errors import AlbenchInputError
+    from albench.grid import check_feasible
+
+    exp = parse_config(
+        {
+            "protocol": {"split": "group"},
+            "grid": {"datasets": ["iris"], "models": ["logistic_regression"], "strategies": ["random"]},
+        }
+    )
+    with pytest.raises(AlbenchInputError, match="dataset 'iris' has no groups"):
+        check_feasible(exp)
+
+
+def test_published_split_tests_on_the_published_test_part():
+    from albench.datasets.base import make_dataset
+    from albench.errors import AlbenchInputError
+
+    parts = np.array(["train"] * 8 + ["dev"] * 2 + ["test"] * 4)
+    ds = make_dataset("pub", np.zeros((14, 1)), [0, 1] * 7, parts=parts)
+    p = Protocol(split="published")
+    train, test = split_rows(ds, p, 3)
+    assert test.tolist() == [10, 11, 12, 13]
+    assert sorted(train.tolist()) == list(range(10))  # dev joins the training part
+    other = split_rows(ds, p, 4)
+    assert np.array_equal(other[1], test) and not np.array_equal(other[0], train)  # only the order moves
+    with pytest.raises(AlbenchInputError, match="has no published parts"):
+        split_rows(_ds([0, 1] * 5), p, 0)
+    no_test = make_dataset("pub", np.zeros((4, 1)), [0, 1, 0, 1], parts=["train", "train", "dev", "dev"])
+    with pytest.raises(AlbenchInputError, match="has no part named 'test'"):
+        split_rows(no_test, p, 0)
+
+
+def test_default_splits_are_unchanged_by_the_new_options():
+    # the stratified split of a dataset with groups ignores them (identical rows as without)
+    ds = _grouped()
+    plain = _ds(ds.y)
+    a, b = split_rows(ds, Protocol(), 9), split_rows(plain, Protocol(), 9)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])

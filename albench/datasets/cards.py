@@ -641,7 +641,7 @@ def load_file(
             "x_key": x_key,
             "y_key": y_key,
         }
-        return load_card(card, {k: modal[k] for k in OPTIONS[fmt]}, sha256)
+        return load_card(card, {k: modal[k] for k in OPTIONS[fmt] if k in modal}, sha256)
     given = {
         "target": target,
         "categorical": categorical,
