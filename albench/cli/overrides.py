@@ -99,3 +99,30 @@ def _set_path(raw: dict, parts: list[str], value: Any, key: str) -> dict:
         node = node[part]
     node[parts[-1]] = value
     return out
+
+
+def grid_name(raw: dict, settings: list[tuple[str, Any]], base: str | None) -> str | None:
+    """Results folder name of a config-less run whose grid ``--set`` changed (else ``None``).
+
+    The axes set (``grid.<axis>``, ``suite``) name it as ``--datasets`` and friends do
+    (:func:`albench.dryrun.axes_name`), after ``base`` (the name the axis options gave, if
+    any); an entry with parameters is written as its JSON, so two grids never share a folder.
+    """
+    import json
+
+    from albench.config import GRID_KEYS
+    from albench.dryrun import axes_name
+
+    changed = [k.split(".", 1)[1] for k, _ in settings if k.split(".")[0] == "grid" and k.count(".") == 1]
+    axes = [axis for axis in GRID_KEYS if axis in changed]
+    if not axes and not any(k == "suite" for k, _ in settings):
+        return None
+    grid = raw.get("grid", {}) if isinstance(raw.get("grid"), dict) else {}
+    parts: list[list[str] | None] = [[base]] if base else []
+    if any(k == "suite" for k, _ in settings) and isinstance(raw.get("suite"), str):
+        parts.append([raw["suite"]])
+    for axis in axes:
+        entries = grid.get(axis)
+        entries = entries if isinstance(entries, list) else [entries]
+        parts.append([e if isinstance(e, str) else json.dumps(e, sort_keys=True) for e in entries])
+    return axes_name(*parts)

@@ -198,9 +198,15 @@ def run(
             )
             raw.pop("name", None)
         if settings:
-            from albench.cli.overrides import apply_settings, parse_setting
+            from albench.cli.overrides import apply_settings, grid_name, parse_setting
 
-            raw = apply_settings(raw, [parse_setting(s) for s in settings])
+            parsed = [parse_setting(s) for s in settings]
+            raw = apply_settings(raw, parsed)
+            if config is None and "name" not in {k for k, _ in parsed}:
+                named = grid_name(raw, parsed, default_name if default_name != (suite or "quick") else None)
+                if named is not None:  # a grid of one's own never lands in results/quick
+                    default_name = named
+                    raw.pop("name", None)
         exp = parse_config(raw, source=source, default_name=default_name)
     except AlbenchInputError as exc:
         fail(str(exc))
