@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import statistics
+
 import pytest
 from cli_helpers import run_cli
 
 from albench import load_results
-from albench.analysis.aubc import aubc_per_cell
 
 
-def _reference(path, groups, shift: float, std: float = 0.05) -> None:
-    """A reference file of (dataset, strategy, mean) with every mean moved by ``shift``."""
+def _reference(path, groups, shift: float | dict = 0.0, std: float = 0.05) -> None:
+    """A reference file of (dataset, strategy, mean) with every mean moved by ``shift`` (one
+    number, or one per group)."""
     lines = [
         "format = 1",
         'name = "self"',
@@ -24,7 +27,7 @@ def _reference(path, groups, shift: float, std: float = 0.05) -> None:
             "[[result]]",
             f'dataset = "{dataset}"',
             f'strategy = "{strategy}"',
-            f"mean = {mean + shift!r}",
+            f"mean = {mean + (shift[(dataset, strategy)] if isinstance(shift, dict) else shift)!r}",
             f"std = {std}",
             "n = 50",
         ]
@@ -41,15 +44,28 @@ def results(tmp_path_factory):
     proc = run_cli("run", str(config), "--out", str(tmp / "res"), "--no-progress")
     assert proc.returncode == 0, proc.stderr
     folder = tmp / "res" / "tiny"
-    cells = aubc_per_cell(load_results(folder), "accuracy", "trapezoid")
-    groups = cells.groupby(["dataset", "strategy"])["aubc"].mean().to_dict()
-    return folder, groups
+    return folder, _hand_aubcs(folder)
+
+
+def _hand_aubcs(folder) -> dict[tuple[str, str], list[float]]:
+    """(dataset, strategy) -> per-cell AUBC (variant trapezoid, round 0 included), by hand from the rows."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for (dataset, strategy, _), cell in load_results(folder).groupby(["dataset", "strategy", "cell_key"]):
+        cell = cell.sort_values("round")
+        x, y = cell["n_labeled"].tolist(), cell["accuracy"].tolist()
+        area = sum((x[i + 1] - x[i]) * (y[i] + y[i + 1]) / 2 for i in range(len(x) - 1))
+        out.setdefault((dataset, strategy), []).append(area / (x[-1] - x[0]))
+    return out
+
+
+def _means(groups) -> dict[tuple[str, str], float]:
+    return {key: statistics.fmean(values) for key, values in groups.items()}
 
 
 def test_check_passes_on_its_own_means(results, tmp_path):
     folder, groups = results
     ref = tmp_path / "ref.toml"
-    _reference(ref, groups, 0.0)
+    _reference(ref, _means(groups), 0.0)
     proc = run_cli("check", str(folder), "--reference", str(ref), "--max-z", "3.5")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(groups)} group(s) compared" in proc.stdout
@@ -61,10 +77,37 @@ def test_check_fails_beyond_max_z(results, tmp_path):
     ref = tmp_path / "ref.toml"
     # published 0.5 lower with std 0: z = 0.5 / (s / sqrt(3)); an AUBC in [0, 1] has s <= 0.58,
     # so z >= 1.5 > 0.5 in every group
-    _reference(ref, groups, -0.5, std=0.0)
+    _reference(ref, _means(groups), -0.5, std=0.0)
     proc = run_cli("check", str(folder), "--reference", str(ref), "--max-z", "0.5")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "higher" in proc.stdout
+
+
+def test_check_z_is_the_two_sample_z_of_the_means(results, tmp_path):
+    """Published means placed at known z from ours (std and n by hand): the table shows those
+    z, and --max-z separates them."""
+    folder, groups = results
+    targets = dict(zip(sorted(groups), [2.0, -1.0, 0.5, -0.25, 1.25, -2.75], strict=False))
+    pub_std, pub_n = 0.05, 50
+    shift = {}
+    for key, values in groups.items():
+        se = math.sqrt(statistics.stdev(values) ** 2 / len(values) + pub_std**2 / pub_n)
+        shift[key] = -targets[key] * se  # published = ours - z se
+    ref = tmp_path / "ref.toml"
+    _reference(ref, _means(groups), shift, std=pub_std)
+    wide = {"COLUMNS": "250"}
+    proc = run_cli("check", str(folder), "--reference", str(ref), "--max-z", "3.0", env=wide)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for (dataset, strategy), z in targets.items():
+        row = [
+            line for line in proc.stdout.splitlines() if f" {dataset} " in line and f" {strategy} " in line
+        ]
+        assert len(row) == 1 and f"{z:+.2f}" in row[0], (dataset, strategy, z, proc.stdout)
+    assert f"mean signed z {statistics.fmean(targets.values()):+.2f}" in proc.stdout, proc.stdout
+    beyond = run_cli("check", str(folder), "--reference", str(ref), "--max-z", "1.5", env=wide)
+    assert beyond.returncode == 1, beyond.stdout + beyond.stderr
+    assert "2 beyond |z| > 1.5" in beyond.stdout  # 2.0 and -2.75
+    assert beyond.stdout.count("higher") == 1 and beyond.stdout.count("lower") == 1
 
 
 @pytest.mark.parametrize(
@@ -90,7 +133,7 @@ def test_check_missing_results_folder(tmp_path):
 def test_report_reference_section_and_bad_reference_writes_nothing(results, tmp_path):
     folder, groups = results
     ref = tmp_path / "ref.toml"
-    _reference(ref, groups, 0.0)
+    _reference(ref, _means(groups), 0.0)
     out = tmp_path / "reports"
     proc = run_cli("report", str(folder), "--out", str(out), "--reference", str(ref))
     assert proc.returncode == 0, proc.stderr

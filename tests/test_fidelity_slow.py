@@ -9,8 +9,10 @@ Slow (640 cells at 40 repetitions: about 20 minutes on 2 idle cores, 35 measured
 loaded machine): ``tox -e fidelity``. Knobs:
 ``ALBENCH_FIDELITY_REPS`` (default 40), ``ALBENCH_FIDELITY_JOBS`` (default 2) and
 ``ALBENCH_FIDELITY_OUT`` (a results parent folder to keep; stored cells are reused, as
-``albench run`` resumes). The data folder is ``$ALBENCH_DATA`` or ``<repo>/../shared/data/zhan2021``;
-without it the test skips, except under CI (``$CI`` set), where it fails.
+``albench run`` resumes). The data folder is ``$ALBENCH_DATA`` or ``<repo>/../shared/data/zhan2021``
+(fixture ``zhan2021_data`` of conftest.py); without it the test skips, except under CI
+(``$CI`` set), where it fails. The default run checks a sample of the same comparison
+(``tests/test_fidelity_sample.py``: three sets, 20 repetitions, sized to catch a shift of 0.01).
 """
 
 from __future__ import annotations
@@ -21,31 +23,14 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from albench.datasets.datadir import ENV_VAR
-
 pytestmark = [pytest.mark.slow, pytest.mark.data]
 
 REPO = Path(__file__).resolve().parents[1]
 EIGHT = ["appendicitis", "ex8b", "haberman", "heart", "ionosphere", "parkinsons", "sonar", "wdbc"]
 
 
-def _zhan_dir() -> Path | None:
-    candidates = [Path(os.environ[ENV_VAR])] if os.environ.get(ENV_VAR) else []
-    candidates.append(REPO.parent / "shared" / "data" / "zhan2021")
-    for folder in candidates:
-        for sub in (folder, folder / "zhan2021"):
-            if (sub / "sonar-svmstyle.txt").is_file():
-                return sub
-    return None
-
-
-def test_zhan2021_example_matches_lu2025(tmp_path):
-    data = _zhan_dir()
-    if data is None:
-        reason = f"zhan2021 data not found (set ${ENV_VAR})"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the fidelity test: {reason}")
-        pytest.skip(reason)
+def test_zhan2021_example_matches_lu2025(zhan2021_data, tmp_path):
+    data = zhan2021_data
     reps = os.environ.get("ALBENCH_FIDELITY_REPS", "40")
     jobs = os.environ.get("ALBENCH_FIDELITY_JOBS", "2")
     out = Path(os.environ.get("ALBENCH_FIDELITY_OUT", tmp_path / "results"))

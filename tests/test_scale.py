@@ -1,4 +1,5 @@
-"""Scale tests (slow; ``tox -e slow`` or ``pytest -m slow``): large pools, the whole quick suite."""
+"""Scale tests: large pools and the whole quick suite are slow (``tox -e slow`` or ``pytest -m
+slow``); the parallel-equals-sequential check also runs in the default suite on a smaller grid."""
 
 import tracemalloc
 
@@ -13,9 +14,20 @@ from albench.runner import run_experiment
 from albench.simulation import TIMING_COLUMNS, run_cell
 from albench.suites import suite_as_config
 
-pytestmark = pytest.mark.slow
+
+def _parallel_equals_sequential(raw: dict, tmp_path, cells: int) -> None:
+    exp = parse_config(raw)
+    seq = run_experiment(exp, out=tmp_path / "seq", n_jobs=1)
+    par = run_experiment(exp, out=tmp_path / "par", n_jobs=2)
+    assert seq.ran == par.ran == cells and not seq.failed and not par.failed
+    pd.testing.assert_frame_equal(
+        albench.load_results(seq.results_dir).drop(columns=list(TIMING_COLUMNS)),
+        albench.load_results(par.results_dir).drop(columns=list(TIMING_COLUMNS)),
+        check_exact=True,
+    )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", ["random", "margin", "coreset", "badge", "ranked_batch", "typiclust"])
 def test_large_pool_needs_no_pool_by_pool_matrix(strategy):
     """A 60 000-sample pool: a pool x pool float matrix would need ~27 GiB; the cell stays under 1 GiB."""
@@ -43,13 +55,16 @@ def test_large_pool_needs_no_pool_by_pool_matrix(strategy):
     assert peak < 1 << 30, f"peak traced memory {peak / 2**20:.0f} MiB"
 
 
+@pytest.mark.slow
 def test_quick_suite_parallel_equals_sequential(tmp_path):
-    exp = parse_config(suite_as_config("quick"))
-    seq = run_experiment(exp, out=tmp_path / "seq", n_jobs=1)
-    par = run_experiment(exp, out=tmp_path / "par", n_jobs=2)
-    assert seq.ran == par.ran == 160 and not seq.failed and not par.failed
-    pd.testing.assert_frame_equal(
-        albench.load_results(seq.results_dir).drop(columns=list(TIMING_COLUMNS)),
-        albench.load_results(par.results_dir).drop(columns=list(TIMING_COLUMNS)),
-        check_exact=True,
-    )
+    _parallel_equals_sequential(suite_as_config("quick"), tmp_path, cells=160)
+
+
+def test_quick_suite_subset_parallel_equals_sequential(tmp_path):
+    """Default run: the quick suite's protocol, models and strategies on iris and digits (10
+    classes, 64 features: BLAS-heavy fits, where worker thread limits could change sums), one
+    repetition (16 cells)."""
+    raw = suite_as_config("quick")
+    raw["repetitions"] = 1
+    raw["grid"]["datasets"] = ["iris", "digits"]
+    _parallel_equals_sequential(raw, tmp_path, cells=16)

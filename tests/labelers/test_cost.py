@@ -93,7 +93,7 @@ def test_refusal_rate_holds_on_every_attempt(rate):
 @pytest.mark.parametrize("refused", ["leave", "return"])
 def test_refused_samples_are_not_labeled_and_leave_or_return(refused):
     exp = experiment({"name": "abstain", "rate": 0.4, "refused": refused}, budget=60, unit="labels")
-    total_refused = 0
+    total_refused = total_requeried = 0
     for cell in expand_grid(exp):
         df = run_cell(cell)
         sizes = np.array([len(q) for q in df["queried"]])
@@ -102,8 +102,21 @@ def test_refused_samples_are_not_labeled_and_leave_or_return(refused):
         assert (np.diff(df["n_labeled"]) == (sizes - refusals)[:-1]).all()
         assert df["cost_spent"].iloc[-1] == 60  # a refusal costs its label
         queried = np.concatenate([np.asarray(q) for q in df["queried"]])
+        assert queried.shape[0] == 60
+        # replay the rounds: a labeled sample is never queried again; a refused one only
+        # returns ("return"), and then only while it has never been labeled
+        labeled, refused_before = set(), set()
+        for batch, answers in zip(df["queried"], df["revealed"], strict=True):
+            for row, answer in zip(batch, answers, strict=True):
+                assert row not in labeled
+                if row in refused_before:
+                    total_requeried += 1
+                (refused_before if answer == -1 else labeled).add(row)
+        total_refused += int(refusals.sum())
         if refused == "leave":
             assert np.unique(queried).shape[0] == queried.shape[0]
-        total_refused += int(refusals.sum())
-        total_queried = queried.shape[0]
-    assert total_refused > 0 and total_queried == 60
+    assert total_refused > 0
+    if refused == "return":
+        assert total_requeried > 0  # refused samples came back into the pool and were queried again
+    else:
+        assert total_requeried == 0

@@ -20,24 +20,39 @@ def test_a_single_expert_without_exploration_is_followed() -> None:
 
 
 def test_reward_moves_weight_to_the_expert_that_was_followed() -> None:
+    exploration, k, n_pool0 = 0.5, 4, 70
     ctx = make_ctx(n_classes=2, n_samples=80, n_labeled=10, seed=3)
     albl = build_instance(
-        "strategy", "albl", {"strategies": ["least_confident", "coreset"], "exploration": 0.5}, "s"
+        "strategy", "albl", {"strategies": ["least_confident", "coreset"], "exploration": exploration}, "s"
     )
-    out = albl.query(ctx, 4, np.random.default_rng(0))
-    state = albl.__dict__["_bandit"]
-    hits = np.array([h for h, *_ in state["pending"]])  # which expert advised each drawn sample
+    out = albl.query(ctx, k, np.random.default_rng(0))
+    pending = albl.__dict__["_bandit"]["pending"]
+    hits = np.array([h for h, *_ in pending])  # which expert advised each drawn sample
+    followed = hits.sum(axis=0)
+    assert followed[0] != followed[1], "the setup must follow one expert more often (no tie)"
+    # round 1's mixture by hand: uniform weights, p_min = exploration / K over K = 70, 69, ...
+    p_min = exploration / (n_pool0 - np.arange(k))
+    q_chosen = p_min + (1 - exploration) * hits.sum(axis=1) / 2
+    np.testing.assert_allclose([q for *_, q, _ in pending], q_chosen, rtol=1e-12)
+    advice_q = np.array([a for _, a, _, _ in pending])
     # next round: the queried samples are labeled and the model refitted
     y_all = np.zeros(ctx.X.shape[0], dtype=int)
     y_all[ctx.labeled] = ctx.y_labeled
     y_all[out] = ctx.model.predict(ctx.X[out])  # labels the model gets right: positive reward
     labeled = np.sort(np.concatenate([ctx.labeled, out]))
     nxt = ctx_from(ctx.X, y_all, labeled, n_classes=2)
-    albl.query(nxt, 4, np.random.default_rng(1))
+    albl.query(nxt, k, np.random.default_rng(1))
     log_w = albl.__dict__["_bandit"]["log_w"]
-    followed = hits.sum(axis=0)
-    if followed[0] != followed[1]:
-        assert (log_w[0] > log_w[1]) == (followed[0] > followed[1])
+    # EXP4.P by hand: r = (1 / (n T)) sum_t [h(x_t) = y_t] / q_t with the refitted model, then
+    # w_i *= exp(p_min / 2 * (r [i advised x_t] / q_t + sqrt(ln(N / delta) / (K T_h)) / q(a_i)))
+    right = nxt.model.predict(ctx.X[out]) == y_all[out]
+    r = np.sum(right / q_chosen) / (n_pool0 * k)
+    assert r > 0
+    bonus = np.sqrt(np.log(2 / 0.1) / ((n_pool0 - np.arange(k)) * 100))
+    step = (p_min / 2)[:, None] * (hits * r / q_chosen[:, None] + bonus[:, None] / advice_q)
+    expected = step.sum(axis=0) - step.sum(axis=0).max()
+    np.testing.assert_allclose(log_w, expected, rtol=1e-12, atol=1e-15)
+    assert (log_w[0] > log_w[1]) == (followed[0] > followed[1])
 
 
 def test_state_resets_for_a_new_cell() -> None:
