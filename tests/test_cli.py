@@ -266,9 +266,17 @@ def test_run_summary_keeps_labelers_apart(tmp_path):
     )
     proc = run_cli("run", str(path), "--out", str(tmp_path / "res"), "--no-progress")
     assert proc.returncode == 0, proc.stderr
-    from albench.analysis.aubc import aubc_per_cell
-
-    cells = aubc_per_cell(albench.load_results(tmp_path / "res" / "two"))
+    rows = albench.load_results(tmp_path / "res" / "two")
+    table = [[c.strip() for c in line.split("│")[1:-1]] for line in proc.stdout.splitlines() if "│" in line]
+    header = [[c.strip() for c in line.split("┃")[1:-1]] for line in proc.stdout.splitlines() if "┃" in line]
+    assert header and header[0][:2] == ["dataset", "labeler"], proc.stdout
     for labeler in ("oracle", "noisy(noise_rate=0.3)"):
-        mine = cells[(cells["labeler"] == labeler) & (cells["strategy"] == "margin")]["aubc"].item()
-        assert any(labeler in line and f"{mine:.4f}" in line for line in proc.stdout.splitlines())
+        shown = [r for r in table if r[1] == labeler]
+        assert len(shown) == 1, proc.stdout
+        for strategy in ("margin", "random"):
+            # the AUBC by hand (variant trapezoid: round 0 included, over the labels spent)
+            cell = rows[(rows["labeler"] == labeler) & (rows["strategy"] == strategy)].sort_values("round")
+            x, y = cell["n_labeled"].tolist(), cell["accuracy"].tolist()
+            assert x == [6, 11, 16]
+            expected = sum((x[i + 1] - x[i]) * (y[i] + y[i + 1]) / 2 for i in range(2)) / (x[-1] - x[0])
+            assert shown[0][header[0].index(strategy)] == f"{expected:.4f}", (labeler, strategy, proc.stdout)
