@@ -17,6 +17,10 @@ from albench.strategies.kernels.selection import append_ties, select_top_k
 CHUNK_ROWS = 4096
 #: Values per block of the entropy (a cache-resident buffer).
 ENTROPY_BLOCK_VALUES = 32768
+#: least confident: rows of at least this many columns take NumPy's row maximum (SIMD, as fast
+#: as the memory floor there; the compiled scan is 1.1-1.3x slower from 512 columns on, and
+#: 2-9x faster below 256; measured in one run on the shared 2-core machine)
+LEAST_CONFIDENT_NUMPY_FROM = 512
 
 
 def as_scores_input(values: np.ndarray, ndim: int | None = 2) -> np.ndarray:
@@ -60,7 +64,8 @@ def top_two_numpy(proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def least_confident_numpy(proba: np.ndarray) -> np.ndarray:
     """NumPy reference of :func:`least_confident_scores`."""
     P = as_scores_input(proba)
-    return 1 - P.max(axis=1)
+    out = P.max(axis=1)
+    return np.subtract(1, out, out=out)
 
 
 def margin_numpy(proba: np.ndarray) -> np.ndarray:
@@ -114,7 +119,9 @@ def least_confident_scores(proba: np.ndarray) -> np.ndarray:
     ndarray of shape (n,)
     """
     P = as_scores_input(proba)
-    return _compiled.least_confident(P) if _compiled.enabled() else least_confident_numpy(P)
+    if _compiled.enabled() and P.shape[1] < LEAST_CONFIDENT_NUMPY_FROM:
+        return _compiled.least_confident(P)
+    return least_confident_numpy(P)
 
 
 def margin_scores(proba: np.ndarray) -> np.ndarray:
