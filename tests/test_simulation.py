@@ -8,7 +8,7 @@ from albench.datasets.base import make_dataset
 from albench.grid import expand_grid, load_dataset, split_sizes
 from albench.partition import draw_initial
 from albench.registry import STRATEGIES
-from albench.simulation import TIMING_COLUMNS, StrategyContractError, cell_seeds, run_cell
+from albench.simulation import TIMING_COLUMNS, StrategyContractError, cell_seeds, run_cell, split_cell
 from albench.strategies.base import Strategy
 
 
@@ -142,16 +142,76 @@ def test_query_model_drives_queries_but_metrics_are_the_evaluation_models():
     assert plain["queried"].iloc[0] != other["queried"].iloc[0]
 
 
+def _rounds_by_hand(
+    cell, df, scale_on: str, rounds: int = 2
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Replay the cell's first rounds outside the loop: (labeled positions, X_train, X_test) per
+    round, features scaled by a StandardScaler fitted on ``scale_on`` ("train": the training
+    part once, "labeled": the labeled set of the round, "none": not scaled); the labeled set
+    grows by the rows the cell queried."""
+    from sklearn.preprocessing import StandardScaler
+
+    ds = load_dataset(cell.dataset)
+    train_rows, test_rows, _, initial = split_cell(cell, ds, cell_seeds(cell))
+    position = {int(r): i for i, r in enumerate(train_rows)}
+    labeled = np.sort(initial)
+    out = []
+    for rnd in range(rounds):
+        X_train, X_test = ds.X[train_rows], ds.X[test_rows]
+        fit_on = {"train": X_train, "labeled": X_train[labeled], "none": None}[scale_on]
+        if fit_on is not None:
+            scaler = StandardScaler().fit(fit_on)
+            X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        out.append((labeled, X_train, X_test))
+        labeled = np.sort(np.concatenate([labeled, [position[int(r)] for r in df["queried"].iloc[rnd]]]))
+    return out
+
+
 def test_model_without_probabilities_records_nan_log_loss_and_uses_decision_margin():
+    from sklearn.svm import LinearSVC
+
     exp = experiment(grid={"models": ["linear_svm"], "strategies": ["margin"]})
-    df = run_cell(expand_grid(exp)[0])
+    cell = expand_grid(exp)[0]
+    df = run_cell(cell)
     assert df["log_loss"].isna().all() and df["accuracy"].notna().all()
+    ds = load_dataset(cell.dataset)
+    train_rows, _, answers, _ = split_cell(cell, ds, cell_seeds(cell))
+    # every round: the batch is the pool samples with the smallest gap between the two largest
+    # one-vs-rest decision values of LinearSVC refitted on the labeled set (iris: 3 classes)
+    for rnd, (labeled, X_train, _) in enumerate(_rounds_by_hand(cell, df, "train", rounds=len(df) - 1)):
+        svm = LinearSVC(random_state=cell_seeds(cell).model).fit(X_train[labeled], answers[labeled])
+        pool = np.setdiff1d(np.arange(train_rows.shape[0]), labeled)
+        top2 = np.sort(svm.decision_function(X_train[pool]), axis=1)[:, -2:]
+        gap = top2[:, 1] - top2[:, 0]
+        k = len(df["queried"].iloc[rnd])
+        if k < pool.shape[0]:
+            assert np.sort(gap)[k - 1] < np.sort(gap)[k]  # no tie at the cut
+        expected = np.sort(train_rows[pool[np.argsort(gap)[:k]]])
+        np.testing.assert_array_equal(np.sort(np.asarray(df["queried"].iloc[rnd])), expected)
 
 
-@pytest.mark.parametrize("mode", ["labeled", "none"])
-def test_standardize_modes_run(mode):
-    df = run_cell(expand_grid(experiment(protocol={"standardize": mode}))[0])
-    assert len(df) == 4
+def test_standardize_modes_scale_on_what_they_name():
+    """Round 0 and round 1 log loss equal a logistic regression refitted by hand on features
+    scaled as the mode says; the three modes give three different curves."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    after_first_batch = {}
+    for mode in ("train", "labeled", "none"):
+        cells = expand_grid(experiment(protocol={"standardize": mode}))
+        # margin: the queries depend on the model, so on the scaling
+        cell = next(c for c in cells if c.strategy.name == "margin" and c.repetition == 0)
+        df = run_cell(cell)
+        assert len(df) == 4
+        ds = load_dataset(cell.dataset)
+        _, test_rows, answers, _ = split_cell(cell, ds, cell_seeds(cell))
+        for rnd, (labeled, X_train, X_test) in enumerate(_rounds_by_hand(cell, df, mode)):
+            model = LogisticRegression(max_iter=1000).fit(X_train[labeled], answers[labeled])
+            by_hand = log_loss(ds.y[test_rows], model.predict_proba(X_test), labels=np.arange(ds.n_classes))
+            assert df["log_loss"].iloc[rnd] == pytest.approx(by_hand, rel=1e-9), (mode, rnd)
+        after_first_batch[mode] = df["log_loss"].iloc[1]
+    values = sorted(after_first_batch.values())
+    assert np.diff(values).min() > 1e-6, after_first_batch
 
 
 def test_noisy_labeler_changes_what_the_model_learns():
