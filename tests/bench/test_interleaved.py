@@ -99,7 +99,22 @@ def test_bad_repeats_is_an_error():
         I.interleaved_floor_ratios([10], repeats=0)
 
 
-def test_real_cases_give_finite_ratios_near_or_above_the_floor():
-    df = I.interleaved_floor_ratios([300], repeats=1)
+def test_real_cases_give_each_implementation_its_time_over_the_floor():
+    """The bench's own cases (one input group, to stay fast): every implementation of every
+    uncertainty measure is timed, and with one repetition its ratio is its own time over the
+    floor's time (no claim about speed: that is what ``albench bench`` measures)."""
+    from albench.bench.cases import KERNEL_CASES
+
+    group = "[C=10, float64]"
+    cases = [
+        c for c in KERNEL_CASES if c.name.endswith(group) and (c.floor is None or c.floor.endswith(group))
+    ]
+    wanted = {(c.measure, c.implementation) for c in cases if c.floor is not None}
+    assert {i for _, i in wanted} >= {"albench", "albench (numpy path)"}
+    df = I.interleaved_floor_ratios([300], repeats=1, cases=cases)
     assert set(df["measure"]) == {"least_confident", "margin", "ratio", "entropy"}
-    assert np.isfinite(df["ratio"]).all() and (df["ratio"] > 0).all()
+    assert set(zip(df["measure"], df["implementation"], strict=True)) == wanted and len(df) == len(wanted)
+    assert (df["n"] == 300).all() and (df["input"] == group).all()
+    assert np.isfinite(df["median_s"]).all() and (df["floor_median_s"] > 0).all()
+    np.testing.assert_allclose(df["ratio"], df["median_s"] / df["floor_median_s"], rtol=1e-12)
+    assert (df["ratio_q1"] == df["ratio"]).all() and (df["ratio_q3"] == df["ratio"]).all()
