@@ -20,6 +20,12 @@ from albench.datasets.datadir import ENV_VAR as DATA_ENV_VAR
 #: Whether the suite runs under CI (the convention of the data and browser tests).
 CI = bool(os.environ.get("CI"))
 
+# Ray binds every process of a local instance to the loopback address only when it thinks no
+# cluster is possible: ``ray.init(_node_ip_address="127.0.0.1")`` is turned into the host's
+# reachable address (ray._private.services.resolve_ip_for_localhost, Ray 2.60). Set before
+# any test imports ray; test_runner.py checks the addresses.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
 #: Skip reasons CI accepts (a substring of the reason -> why that skip is right in CI).
 CI_ALLOWED_SKIPS: dict[str, str] = {
     "has a GPU": "tests of the no-GPU error message; on a machine with a GPU there is no such error to test",
