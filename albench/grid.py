@@ -215,6 +215,7 @@ def check_feasible(exp: Experiment) -> dict[str, dict]:
         ds = load_dataset(spec)
         where = f"dataset {spec.label!r}"
         check_dataset_features(spec, ds, p.standardize)
+        _check_network_shapes(exp, spec, ds)
         if p.splits_file:
             info[spec.label] = _fixed_splits_info(p, spec.label, ds, exp.repetitions)
             continue
@@ -335,6 +336,30 @@ def check_fixed_features(model_label: str, est, standardize: str) -> None:
             "protocol.standardize = 'labeled' changes the features every round; "
             "use standardize = 'train' or 'none'"
         )
+
+
+#: Feature pipelines whose output keeps the dataset's own width and sample shape.
+_SHAPE_KEEPING_PIPELINES = ("scale01",)
+
+
+def _check_network_shapes(exp: Experiment, spec: ComponentSpec, ds: Dataset) -> None:
+    """Size every network on the dataset before any cell runs (an input shape that does not
+    fit the samples is refused now, not in every cell).
+
+    Skipped where a feature pipeline decides the width (TF-IDF, log-mel): that is known only
+    once the pipeline is fitted on a cell's training rows.
+    """
+    feats = spec.extra.get("features")
+    if feats is not None and getattr(feats, "name", feats) not in _SHAPE_KEEPING_PIPELINES:
+        return
+    for model in exp.models:
+        est = build_model(model.name, model.params, random_state=0)
+        if not hasattr(est, "with_data"):
+            continue
+        try:
+            est.with_data(int(ds.X.shape[1]), int(ds.n_classes), tuple(getattr(ds, "sample_shape", ()) or ()))
+        except AlbenchInputError as exc:
+            raise AlbenchInputError(f"model {model.label!r} on dataset {spec.label!r}: {exc}") from None
 
 
 def _check_learners(exp: Experiment) -> None:

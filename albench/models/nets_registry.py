@@ -122,7 +122,10 @@ def register_network(
             )
         )
 
-    factory.__name__ = f"make_{name}"
+    factory.__name__ = factory.__qualname__ = f"make_{name}"
+    # the factory is the plugin's component: it takes the plugin's origin (its content hash
+    # enters the cell keys) and is checked against the built-in names, like any plugin's model
+    factory.__module__ = getattr(build, "__module__", None) or factory.__module__
     MODELS.add(
         name, factory, description=description, reference=reference, estimator="NetClassifier", extra="torch"
     )

@@ -146,9 +146,17 @@ def build_model(name: str, params: dict, random_state: int | None, field: str = 
 
 
 def resolved_model_params(estimator: BaseEstimator) -> dict:
-    """Every parameter of ``estimator`` except the derived ``random_state``."""
+    """Every parameter of ``estimator`` except the derived ``random_state``.
+
+    A function among them (a plugin network's builder) is named by ``module.qualname``: the
+    plugin's content hash already enters the key, and the spec stays plain data that a worker
+    can unpickle before it has loaded the plugin.
+    """
     params = estimator.get_params(deep=False)
     params.pop("random_state", None)
+    for k, v in params.items():
+        if callable(v) and not hasattr(v, "get_params"):
+            params[k] = f"{getattr(v, '__module__', '?')}.{getattr(v, '__qualname__', repr(v))}"
     return params
 
 

@@ -80,14 +80,19 @@ _MC_CHUNK_FLOATS = 1 << 24
 
 @contextlib.contextmanager
 def _threads(n: int) -> Iterator[None]:
+    """PyTorch's intra-op threads pinned to ``n`` inside the block.
+
+    Set unconditionally: ``torch.get_num_threads`` reports OpenMP's setting, which a
+    ``threadpoolctl`` limit changes without touching the thread count MKL keeps for PyTorch's
+    matrix products; only ``torch.set_num_threads`` sets both, so skipping it when the reported
+    count already matched let a cell's values depend on what ran before it in the process.
+    """
     previous = torch.get_num_threads()
-    if previous != n:
-        torch.set_num_threads(n)
+    torch.set_num_threads(n)
     try:
         yield
     finally:
-        if torch.get_num_threads() != previous:
-            torch.set_num_threads(previous)
+        torch.set_num_threads(previous)
 
 
 def _generator(seed: int, device: str) -> torch.Generator:
