@@ -64,6 +64,16 @@ class RunSummary:
     #: Sum of the cells' and ceilings' own run times as measured in the workers.
     compute_seconds: float = 0.0
 
+    @property
+    def failed_cells(self) -> list[str]:
+        """Keys of the failed cells (``failed`` less the full-pool ceiling fits)."""
+        return [k for k in self.failed if not k.startswith("ceiling-")]
+
+    @property
+    def failed_ceilings(self) -> list[str]:
+        """Keys of the failed full-pool ceiling fits (not cells: ``total`` does not count them)."""
+        return [k for k in self.failed if k.startswith("ceiling-")]
+
 
 def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -118,7 +128,15 @@ def _backend_context(backend: str, n_jobs: int):
         client = (
             Client(address)
             if address
-            else Client(LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True))
+            else Client(
+                LocalCluster(
+                    n_workers=n_jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",  # scheduler, workers and nannies listen on loopback only
+                    dashboard_address=None,
+                )
+            )
         )
         return joblib.parallel_config(backend="dask", n_jobs=n_jobs), client
     if backend == "ray":
@@ -132,6 +150,8 @@ def _backend_context(backend: str, n_jobs: int):
             ray.init(
                 address=os.environ.get("ALBENCH_RAY_ADDRESS"),
                 num_cpus=None if os.environ.get("ALBENCH_RAY_ADDRESS") else n_jobs,
+                _node_ip_address="127.0.0.1",  # every Ray process binds the loopback address only
+                include_dashboard=False,
             )
         return joblib.parallel_config(backend="ray", n_jobs=n_jobs), None
     if backend == "sequential" or n_jobs == 1:

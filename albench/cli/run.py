@@ -330,8 +330,13 @@ def _print_summary(summary, exp) -> None:
     from albench.store import load_results
 
     err_console.print(
-        f"ran {summary.ran} cell(s), skipped {summary.skipped}, failed {len(summary.failed)} "
+        f"ran {summary.ran} cell(s), skipped {summary.skipped}, failed {len(summary.failed_cells)} "
         f"of {summary.total} in {summary.seconds:.1f} s"
+        + (
+            f"; {len(summary.failed_ceilings)} full-pool ceiling fit(s) failed"
+            if summary.failed_ceilings
+            else ""
+        )
     )
     with warnings.catch_warnings():  # damaged cells were named when the run began
         warnings.simplefilter("ignore")
@@ -345,9 +350,10 @@ def _print_summary(summary, exp) -> None:
             out_console.print(curve_table(df, metric))
     out_console.print(f"results: {escape(str(summary.results_dir))}")
     if summary.failed:
-        out_console.print(
-            f"[red]{len(summary.failed)} cell(s) failed[/]: tracebacks in {summary.results_dir / 'failed'}"
-        )
+        what = f"{len(summary.failed_cells)} cell(s)"
+        if summary.failed_ceilings:
+            what += f" and {len(summary.failed_ceilings)} ceiling fit(s)"
+        out_console.print(f"[red]{what} failed[/]: tracebacks in {summary.results_dir / 'failed'}")
     out_console.print(f"report:  albench report {escape(str(summary.results_dir))}")
 
 
