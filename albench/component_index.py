@@ -3,22 +3,21 @@
 ``albench list`` shows name, description, reference, parameters and needs of every
 component. Computing them means importing the components (scikit-learn, SciPy, ...), about
 two seconds; so the records of the built-ins are generated once into
-``albench/component_index.json`` (``python -m albench.component_index``) together with a
+``albench/component_index.json`` (``python -m albench.component_index_build``) together with a
 fingerprint of the code they come from: the SHA-256 of every module that registers or
 defines a component, the list of the package's modules, the dataset cards and the version of
 scikit-learn (scikit-activeml's adapted strategies are recorded with its version and used
 only with that version). When the fingerprint no longer matches (a module edited since, another
 version installed) the index is ignored and the records are computed from the components
-themselves, so a stale index costs time, never correctness. ``tests/test_component_index.py``
-fails while the committed index is stale.
+themselves, so a stale index costs time, never correctness. ``tests/test_cli_startup.py``
+fails while the committed index is stale. Reading the file is this module's job; writing it
+is :mod:`albench.component_index_build`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,51 +75,6 @@ def fingerprint(modules: list[str]) -> dict[str, Any]:
     }
 
 
-#: a call that registers a component: ``STRATEGIES.register(``, ``@register_model(``, cards
-_REGISTERS = re.compile(
-    r"\b[A-Z_]+\.(register|add|add_prefix|mark_unavailable)\(|@register_\w+\(|\bregister_(builtin_)?cards\("
-)
-
-
-def _registering_modules() -> list[str]:
-    """Modules of the package that register components or define a registered one."""
-    from albench.registry import REGISTRIES
-
-    out = {"listing.py"}  # it computes the records
-    for rel in _package_modules():
-        if _REGISTERS.search((PACKAGE / rel).read_text(encoding="utf-8")):
-            out.add(rel)
-    for registry in REGISTRIES.values():
-        for entry in registry:
-            module = sys.modules.get(getattr(entry.obj, "__module__", "") or "")
-            path = Path(getattr(module, "__file__", "") or "")
-            if path.is_file() and PACKAGE in path.resolve().parents:
-                out.add(path.resolve().relative_to(PACKAGE).as_posix())
-    return sorted(out)
-
-
-def build_index() -> dict[str, Any]:
-    """Import the built-ins (no plugins) and return their records with the fingerprint."""
-    from albench.listing import INDEXED_KINDS, component_records
-    from albench.registry import load_builtins
-
-    load_builtins()
-    modules = _registering_modules()
-    records = {kind: component_records(kind) for kind in INDEXED_KINDS}
-    adapted = [r for r in records["strategies"] if _adapted(r)]
-    records["strategies"] = [r for r in records["strategies"] if not _adapted(r)]
-    return {
-        "version": INDEX_VERSION,
-        "fingerprint": fingerprint(modules),
-        "records": records,
-        "skactiveml": {"version": _installed("scikit-activeml"), "records": adapted},
-    }
-
-
-def _adapted(record: dict) -> bool:
-    return record["status"] != "prefix" and record["name"].startswith("skactiveml.")
-
-
 def _installed(distribution: str) -> str | None:
     from importlib import metadata
 
@@ -130,12 +84,17 @@ def _installed(distribution: str) -> str | None:
         return None
 
 
-def load_index() -> dict[str, list[dict]] | None:
-    """The recorded records by kind, or ``None`` if the index is missing or stale.
+def render(index: dict[str, Any]) -> str:
+    """The index as the committed file's text."""
+    return json.dumps(index, indent=1, sort_keys=True, allow_nan=True) + "\n"
 
-    The strategies' records end with those of scikit-activeml's adapted strategies: the
-    recorded ones when the installed scikit-activeml is the version they were recorded with,
-    else computed now (importing it), or one row saying how to install it.
+
+def read_index() -> tuple[dict[str, list[dict]], list[dict] | None] | None:
+    """The recorded records by kind, and the adapted scikit-activeml strategies' records.
+
+    ``None`` if the index is missing or stale. The second item is ``None`` when the installed
+    scikit-activeml is not the version the adapted records were recorded with (then
+    :func:`albench.listing.load_index` computes them).
     """
     try:
         index = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
@@ -147,32 +106,6 @@ def load_index() -> dict[str, list[dict]] | None:
     modules = list(recorded.get("sha256", {}))
     if fingerprint(modules) != recorded:
         return None
-    records = dict(index.get("records", {}))
-    if "strategies" in records:
-        adapted = index.get("skactiveml", {})
-        if adapted.get("records") and _installed("scikit-activeml") == adapted.get("version"):
-            extra = adapted["records"]
-        else:
-            from albench.listing import skactiveml_records
-
-            extra = skactiveml_records()
-        records["strategies"] = [*records["strategies"], *extra]
-    return records
-
-
-def render(index: dict[str, Any]) -> str:
-    """The index as the committed file's text."""
-    return json.dumps(index, indent=1, sort_keys=True, allow_nan=True) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Write ``albench/component_index.json`` (or the path given)."""
-    argv = sys.argv[1:] if argv is None else argv
-    target = Path(argv[0]) if argv else INDEX_FILE
-    target.write_text(render(build_index()), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    adapted = index.get("skactiveml", {})
+    same = bool(adapted.get("records")) and _installed("scikit-activeml") == adapted.get("version")
+    return dict(index.get("records", {})), (list(adapted["records"]) if same else None)

@@ -137,6 +137,27 @@ def skactiveml_records() -> list[dict]:
     return records
 
 
+def load_index() -> dict[str, list[dict]] | None:
+    """The built-ins' records by kind from the committed index, or ``None`` if it is stale.
+
+    The strategies' records end with those of scikit-activeml's adapted strategies: the
+    recorded ones when the installed scikit-activeml is the version they were recorded with,
+    else computed now (importing it), or one row saying how to install it.
+    """
+    from albench.component_index import read_index
+
+    read = read_index()
+    if read is None:
+        return None
+    records, adapted = read
+    if "strategies" in records:
+        records["strategies"] = [
+            *records["strategies"],
+            *(adapted if adapted is not None else skactiveml_records()),
+        ]
+    return records
+
+
 def listed_records(kind: str) -> list[dict]:
     """The records ``albench list`` shows for ``kind``: from the index when it is current.
 
@@ -144,8 +165,6 @@ def listed_records(kind: str) -> list[dict]:
     built-ins) or the index is stale, the records are computed from the components.
     """
     if kind in INDEXED_KINDS and not builtins_loaded():
-        from albench.component_index import load_index
-
         index = load_index()
         if index is not None and kind in index:
             return list(index[kind])

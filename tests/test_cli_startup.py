@@ -2,7 +2,7 @@
 
 Each command runs in a fresh interpreter; the test reads ``sys.modules`` after it. A stale
 ``albench/component_index.json`` makes ``list`` import the components (correct, but slow):
-regenerate it with ``python -m albench.component_index``.
+regenerate it with ``python -m albench.component_index_build``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import pytest
 from cli_helpers import HEAVY, run_cli_modules
 
-from albench.component_index import load_index
+from albench.listing import load_index
 
 
 def _results_folder(tmp_path):
@@ -67,7 +67,7 @@ def test_status_reads_checksums_without_pandas(tmp_path):
 )
 def test_list_from_the_index_imports_no_component(kind):
     assert load_index() is not None, (
-        "albench/component_index.json is stale: python -m albench.component_index"
+        "albench/component_index.json is stale: python -m albench.component_index_build"
     )
     code, modules, out = run_cli_modules("list", kind, "--format", "json")
     assert code == 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -24,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from albench.analysis.aubc import AUBC_VARIANTS, aubc_per_cell
+from albench.analysis.reference_types import REFERENCE_FORMAT, Reference
 from albench.errors import AlbenchInputError, invalid_value
 
-REFERENCE_FORMAT = 1
 TOP_KEYS = (
     "format",
     "name",
@@ -76,37 +75,6 @@ COMPARISON_COLUMNS = [
     "verdict",
     "source",
 ]
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A loaded reference file.
-
-    Attributes
-    ----------
-    name, title : str
-        Short name and one-line description.
-    path : str
-        Where it was read from.
-    std_ddof : int
-        Delta degrees of freedom of the published standard deviations (albench uses the same
-        for its own).
-    table : DataFrame
-        One row per (data set, strategy): :data:`REFERENCE_COLUMNS`, with ``dataset`` and
-        ``strategy`` as albench labels and the published names beside them.
-    """
-
-    name: str
-    title: str
-    path: str
-    std_ddof: int
-    table: pd.DataFrame
-    #: ``"aubc"`` (mean AUBC per group, this module) or ``"labels_to_target"``
-    #: (:mod:`albench.analysis.target_reference`).
-    kind: str = "aubc"
-    #: Tolerance of a ``labels_to_target`` reference: published / f - s .. published x f + s.
-    tolerance_factor: float = 1.5
-    tolerance_labels: float = 0.0
 
 
 def builtin_references() -> dict[str, Path]:

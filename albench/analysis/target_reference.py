@@ -20,17 +20,14 @@ curve's crossing under resampled repetitions) is shown beside it, for informatio
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from albench.analysis.common import higher_is_better
+from albench.analysis.reference_types import REFERENCE_FORMAT, Reference
 from albench.errors import AlbenchInputError, invalid_value
 from albench.seeding import derive_rng
-
-if TYPE_CHECKING:
-    from albench.analysis.reference import Reference
 
 KIND = "labels_to_target"
 TOP_KEYS = (
@@ -141,8 +138,6 @@ def parse_target_reference(raw: dict, where: str = "<reference>") -> Reference:
         below 1, negative labels, or a (data set, strategy, target) given twice, naming the
         field, the value and what is allowed.
     """
-    from albench.analysis.reference import REFERENCE_FORMAT, Reference
-
     unknown = [k for k in raw if k not in TOP_KEYS]
     if unknown:
         raise AlbenchInputError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(TOP_KEYS)}")
