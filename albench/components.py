@@ -116,7 +116,9 @@ class ComponentSpec:
         if not self.params and not self.extra and self.label == self.name:
             return self.name
         out: dict = {"name": self.name, **to_jsonable(self.params)}
-        if self.label != default_label(self.name, self.params):
+        # with extra entries (a feature pipeline, a query model) the default label depends on
+        # them, so the label is written out: the config re-parses to the same label
+        if self.extra or self.label != default_label(self.name, self.params):
             out["label"] = self.label
         for k, v in self.extra.items():
             out[k] = v.to_config() if isinstance(v, ComponentSpec) else to_jsonable(v)

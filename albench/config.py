@@ -35,7 +35,6 @@ TOP_KEYS = (
 #: keys of the [report] table: how `albench run`'s summary and `albench report` read results
 REPORT_KEYS = ("aubc_variant",)
 PROTOCOL_KEYS = (
-    "pool_subsample",
     "test_fraction",
     "initial_size",
     "initial_per_class",
@@ -50,6 +49,7 @@ PROTOCOL_KEYS = (
     "split",
     "test_rounding",
     "initial_min_per_class",
+    "pool_subsample",
 )
 STANDARDIZE = ("train", "labeled", "none")
 SPLITS = ("stratified", "random", "group", "published")

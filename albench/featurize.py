@@ -59,9 +59,10 @@ def guess_modality(dataset_name: str, dataset_params: dict) -> str | None:
         except AlbenchInputError:
             return None
     source = str(entry.meta.get("source", ""))
-    if source.startswith(("bundled", "synthetic", "openml")) or entry.origin is None:
+    own = entry.origin is None and str(getattr(entry.obj, "__module__", "")).startswith("albench")
+    if source.startswith(("bundled", "synthetic", "openml")) or own:
         return "tabular"
-    return None  # a plugin's dataset: known once loaded
+    return None  # a plugin's (or a script's) dataset: known once loaded
 
 
 def build_pipeline(name: str, params: dict, field: str):

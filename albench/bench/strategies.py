@@ -5,6 +5,11 @@ problem (``d`` features, ``n_classes`` classes), so what is timed is the strateg
 refits it asks for, selection. One call per size (a round queries once); the ladder stops
 for a strategy once a call exceeds the budget or the next size would, extrapolating linearly.
 A strategy that fails is reported with the reason instead of a time.
+
+A strategy that needs posterior samples (BALD, BatchBALD, ...) queries instead
+:class:`albench.testing.BootstrapEnsemble` (10 bootstrap logistic regressions on the same
+labeled samples: ``T = 10`` posterior samples), the model-free stand-in for a network's
+MC-dropout posterior; its prediction time is part of what is timed, as a network's would be.
 """
 
 from __future__ import annotations
@@ -18,20 +23,24 @@ from threadpoolctl import threadpool_limits
 
 from albench.components import build_instance
 from albench.registry import STRATEGIES
-from albench.strategies.base import QueryContext
+from albench.strategies.base import POSTERIOR, QueryContext
+from albench.testing import BootstrapEnsemble
 
 #: seconds per round under which a pool size counts as affordable
 BUDGET_S = 1.0
 
 
-def _context(n: int, d: int, n_classes: int, labeled: int = 100) -> QueryContext:
+def _context(n: int, d: int, n_classes: int, labeled: int = 100, posterior: bool = False) -> QueryContext:
     rng = np.random.default_rng(0)
     centers = rng.normal(scale=2.0, size=(n_classes, d))
     y = rng.integers(0, n_classes, n + labeled)
     X = centers[y] + rng.normal(size=(n + labeled, d))
     lab = np.arange(labeled)
     y[:n_classes] = np.arange(n_classes)  # every class among the labeled
-    model = LogisticRegression(max_iter=200).fit(X[lab], y[lab])
+    if posterior:
+        model = BootstrapEnsemble(n_members=10, random_state=0).fit(X[lab], y[lab])
+    else:
+        model = LogisticRegression(max_iter=200).fit(X[lab], y[lab])
     return QueryContext(
         X=X,
         labeled=lab,
@@ -62,12 +71,15 @@ def strategy_times(
                     last_n = max(done)
                     if done[last_n] > budget_s or done[last_n] * n / last_n > 5 * budget_s:
                         break
-                if n not in contexts:
-                    contexts[n] = _context(n, d, n_classes)
-                ctx = contexts[n]
-                ctx = QueryContext(**{f: getattr(ctx, f) for f in ctx.__dataclass_fields__ if f != "_cache"})
                 try:
                     strategy = build_instance("strategy", name, {}, "strategy")
+                    posterior = POSTERIOR in getattr(strategy, "needs", ())
+                    if (n, posterior) not in contexts:
+                        contexts[n, posterior] = _context(n, d, n_classes, posterior=posterior)
+                    ctx = contexts[n, posterior]
+                    ctx = QueryContext(
+                        **{f: getattr(ctx, f) for f in ctx.__dataclass_fields__ if f != "_cache"}
+                    )
                     t0 = time.perf_counter()
                     strategy.query(ctx, batch_size, np.random.default_rng(0))
                     done[n] = time.perf_counter() - t0

@@ -37,7 +37,9 @@ POSTERIOR = "posterior"
 #: the query model has ``embed``.
 EMBEDDINGS = "embeddings"
 
-CAPABILITIES = frozenset({PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED, POSTERIOR, EMBEDDINGS})
+CAPABILITIES = frozenset(
+    {PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED, POSTERIOR, EMBEDDINGS}
+)
 _CONSTANT_NAMES = {
     PROBA: "PROBA",
     DECISION: "DECISION",
@@ -226,7 +228,8 @@ class QueryContext:
         if not hasattr(self.model, "predict_proba_samples"):
             raise AlbenchInputError(
                 f"model {type(self.model).__name__} has no predict_proba_samples; a strategy that reads "
-                "posterior samples must declare POSTERIOR in its needs (a network with dropout or an ensemble)"
+                "posterior samples must declare POSTERIOR in its needs "
+                "(a network with dropout or an ensemble)"
             )
         samples = np.asarray(
             self.model.predict_proba_samples(self.X[positions], n_samples, random_state=self.posterior_seed),

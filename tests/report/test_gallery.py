@@ -88,6 +88,8 @@ def audio_data() -> Dataset:
 
 
 LOADERS = {"gtest.text": text_data, "gtest.image": image_data, "gtest.audio": audio_data}
+#: texts and recordings need a feature pipeline (fitted on each cell's training rows)
+PIPELINES = {"gtest.text": "tfidf", "gtest.audio": "mfcc"}
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,9 @@ def config(name="gal", datasets=(*LOADERS, "iris")) -> dict:
         "repetitions": 2,
         "protocol": {"test_fraction": 0.3, "initial_size": 4, "batch_size": 3, "budget": 9},
         "grid": {
-            "datasets": list(datasets),
+            "datasets": [
+                {"name": d, "features": PIPELINES[d], "label": d} if d in PIPELINES else d for d in datasets
+            ],
             "models": ["logistic_regression"],
             "strategies": ["random", "margin"],
         },

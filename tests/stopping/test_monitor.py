@@ -194,15 +194,18 @@ def test_a_plugin_criterion_carries_its_origin_into_the_cell_keys():
         )
         return {cell.key for cell in expand_grid(exp)}
 
+    class ProvStop(FixedBudget):  # a plugin's own class (albench's classes never take an origin)
+        pass
+
     with registering_from({"sha256": "ab" * 32}):
-        STOPPING.add("_prov_stop", FixedBudget, description="test")
+        STOPPING.add("_prov_stop", ProvStop, description="test")
     try:
         (plugin, builtin) = parse_stopping(["_prov_stop", "fixed_budget"])
         assert plugin.identity()["origin"] == {"sha256": "ab" * 32}
         assert "origin" not in builtin.identity()
         first = keys()
         edited = {"sha256": "cd" * 32}
-        STOPPING.add("_prov_stop", FixedBudget, description="test", origin=edited, replace=True)
+        STOPPING.add("_prov_stop", ProvStop, description="test", origin=edited, replace=True)
         assert plugin.identity()["origin"] == {"sha256": "cd" * 32}
         second = keys()
         assert first and second and first.isdisjoint(second)

@@ -36,10 +36,12 @@ def test_same_seed_same_network_whatever_the_global_generator(digits):
     torch.manual_seed(0)
     a = _cnn().fit(X[:100], y[:100]).predict_proba(X)
     torch.manual_seed(12345)
-    np.random.seed(1)
+    np.random.seed(1)  # noqa: NPY002 - the legacy global generator is what must not matter
     b = _cnn().fit(X[:100], y[:100]).predict_proba(X)
     assert np.array_equal(a, b)
-    c = build_model("torch_cnn", {"epochs": 3, "dense": 32, "filters": 8}, random_state=6).fit(X[:100], y[:100])
+    c = build_model("torch_cnn", {"epochs": 3, "dense": 32, "filters": 8}, random_state=6).fit(
+        X[:100], y[:100]
+    )
     assert not np.array_equal(a, c.predict_proba(X))
 
 
@@ -85,7 +87,12 @@ def test_mc_sampling_keeps_batchnorm_in_evaluation_mode(digits):
 
     def with_bn(input_shape, n_classes):
         return nn.Sequential(
-            nn.Flatten(), nn.Linear(64, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, n_classes)
+            nn.Flatten(),
+            nn.Linear(64, 16),
+            nn.BatchNorm1d(16),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(16, n_classes),
         )
 
     from albench.models.nets.estimator import NetClassifier
@@ -193,7 +200,9 @@ def test_bad_parameters_name_the_field(params, message):
 
 
 def test_input_shape_that_does_not_fit_the_data_is_refused():
-    with pytest.raises(AlbenchInputError, match=r"input_shape = \[1, 9, 9\] holds 81 values but the data have 64"):
+    with pytest.raises(
+        AlbenchInputError, match=r"input_shape = \[1, 9, 9\] holds 81 values but the data have 64"
+    ):
         _cnn(input_shape=[1, 9, 9]).with_data(64, 10)
     with pytest.raises(AlbenchInputError, match="no image shape"):
         _cnn().with_data(10, 2)
@@ -205,7 +214,17 @@ def test_get_params_describe_the_network_and_clone_rebuilds_it(digits):
     X, y = digits
     m = _cnn(lr=0.002)
     params = m.get_params()
-    for name in ("filters", "kernel_size", "dense", "optimizer", "lr", "epochs", "batch_size", "device", "num_threads"):
+    for name in (
+        "filters",
+        "kernel_size",
+        "dense",
+        "optimizer",
+        "lr",
+        "epochs",
+        "batch_size",
+        "device",
+        "num_threads",
+    ):
         assert name in params
     assert params["device"] == "cpu"  # "auto" is resolved where the model is built
     a = clone(m).fit(X[:80], y[:80]).predict_proba(X)
