@@ -34,7 +34,7 @@ from torch import nn
 from albench.errors import AlbenchInputError
 from albench.models.nets import architectures
 from albench.models.nets.device import resolve_device
-from albench.models.nets.init import reset_parameters
+from albench.models.nets.init import INIT_SCHEMES, reset_parameters
 from albench.models.nets.layers import (
     SeededDropout,
     has_unseeded_randomness,
@@ -64,6 +64,7 @@ TRAINING_PARAMS = (
     "early_stopping",
     "validation_fraction",
     "patience",
+    "init",
     "ensemble",
     "device",
     "num_threads",
@@ -149,6 +150,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         Part of the labeled set held back with early stopping.
     patience : int
         Epochs without improvement before stopping.
+    init : {"pytorch", "glorot_uniform"}
+        Initial weights of dense and convolution layers: PyTorch's default scheme, or Keras's
+        (Glorot-uniform weights, zero biases); both drawn from the cell's seed.
     ensemble : int
         Members of a deep ensemble (1: a single network). Members differ in their initial
         weights and mini-batch order; their predictions are the posterior samples.
@@ -201,6 +205,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             f"must be one of {', '.join(DECAY_LAYERS)}",
             self.weight_decay_layers,
         )
+        _check("init", self.init in INIT_SCHEMES, f"must be one of {', '.join(INIT_SCHEMES)}", self.init)
         _check("epochs", _is_int(self.epochs, 1), "must be an integer >= 1", self.epochs)
         _check("batch_size", _is_int(self.batch_size, 1), "must be an integer >= 1", self.batch_size)
         _check(
@@ -312,7 +317,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                 "dropout layers (albench seeds them) instead"
             )
         g = _generator(derive_int(self._seed(), "init", member), "cpu")
-        reset_parameters(net, g)
+        reset_parameters(net, g, scheme=self.init)
         return net.to(self.device_)
 
     def _seed(self) -> int:
@@ -562,6 +567,7 @@ class TorchMLP(TorchClassifier):
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         patience: int = 5,
+        init: str = "pytorch",
         ensemble: int = 1,
         device: str = "cpu",
         num_threads: int = 1,
@@ -619,6 +625,7 @@ class TorchCNN(TorchClassifier):
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         patience: int = 5,
+        init: str = "pytorch",
         ensemble: int = 1,
         device: str = "cpu",
         num_threads: int = 1,
@@ -697,6 +704,7 @@ class NetClassifier(TorchClassifier):
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         patience: int = 5,
+        init: str = "pytorch",
         ensemble: int = 1,
         device: str = "cpu",
         num_threads: int = 1,

@@ -1,8 +1,15 @@
-"""Weight initialisation from an explicit ``torch.Generator`` (PyTorch's default schemes).
+"""Weight initialisation from an explicit ``torch.Generator``.
 
 PyTorch layers initialise themselves in ``__init__`` from the global generator. albench
-re-initialises every parameter from the cell's derived seed instead, with the same
-distributions PyTorch uses, so a network's initial weights are a function of its seed alone.
+re-initialises every parameter from the cell's derived seed instead, so a network's initial
+weights are a function of its seed alone. Two schemes for dense and convolution layers:
+
+* ``"pytorch"``: the distributions PyTorch itself uses (kaiming-uniform with ``a = sqrt 5``,
+  biases ``U(+-1/sqrt(fan_in))``);
+* ``"glorot_uniform"``: Keras's default (Glorot & Bengio 2010's uniform weights, zero
+  biases), for replaying Keras code such as Gal et al. (2017)'s.
+
+Other layers (embeddings, recurrent, normalisation) get PyTorch's scheme in both.
 """
 
 from __future__ import annotations
@@ -30,18 +37,29 @@ def _kaiming_default(module: nn.Module, generator: torch.Generator) -> None:
         nn.init.uniform_(module.bias, -bound, bound, generator=generator)
 
 
+def _glorot(module: nn.Module, generator: torch.Generator) -> None:
+    """Keras's default: Glorot-uniform weights ``U(+-sqrt(6 / (fan_in + fan_out)))``, zero biases."""
+    nn.init.xavier_uniform_(module.weight, generator=generator)
+    if module.bias is not None:
+        nn.init.zeros_(module.bias)
+
+
+#: Initialisation schemes of dense and convolution layers (``init`` of every network).
+INIT_SCHEMES = {"pytorch": _kaiming_default, "glorot_uniform": _glorot}
+
+
 def _rnn_default(module: nn.Module, generator: torch.Generator) -> None:
     bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0.0
     for weight in module.parameters(recurse=False):
         nn.init.uniform_(weight, -bound, bound, generator=generator)
 
 
-def reset_parameters(module: nn.Module, generator: torch.Generator) -> nn.Module:
+def reset_parameters(module: nn.Module, generator: torch.Generator, scheme: str = "pytorch") -> nn.Module:
     """Initialise every parameter of ``module`` from ``generator``; return the module.
 
-    Linear, convolution, embedding, recurrent and normalisation layers get PyTorch's own
-    default scheme. A layer of any other kind that owns parameters is refused: its own
-    ``reset_parameters`` would read the global generator.
+    Linear and convolution layers get ``scheme`` (:data:`INIT_SCHEMES`); embedding, recurrent
+    and normalisation layers get PyTorch's own default scheme. A layer of any other kind that
+    owns parameters is refused: its own ``reset_parameters`` would read the global generator.
 
     Raises
     ------
@@ -53,7 +71,7 @@ def reset_parameters(module: nn.Module, generator: torch.Generator) -> nn.Module
             if not list(m.parameters(recurse=False)):
                 continue
             if isinstance(m, (nn.Linear, nn.Bilinear) + _CONV) and not isinstance(m, nn.Bilinear):
-                _kaiming_default(m, generator)
+                INIT_SCHEMES[scheme](m, generator)
             elif isinstance(m, nn.Embedding):
                 nn.init.normal_(m.weight, generator=generator)
                 if m.padding_idx is not None:

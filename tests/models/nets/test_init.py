@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -47,3 +48,26 @@ def test_unknown_parametrised_layer_is_refused_by_name():
 
     with pytest.raises(TypeError, match="albench_reset_parameters"):
         reset_parameters(nn.Sequential(Odd()), _g(0))
+
+
+def test_glorot_uniform_matches_its_definition_and_zeroes_biases():
+    """Keras's default: weights within +-sqrt(6 / (fan_in + fan_out)), uniform, zero biases."""
+    from albench.models.nets.init import reset_parameters
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 3), torch.nn.Flatten(), torch.nn.Linear(200, 300))
+    reset_parameters(net, torch.Generator().manual_seed(0), scheme="glorot_uniform")
+    conv, dense = net[0], net[2]
+    for layer, fan_in, fan_out in ((conv, 1 * 9, 32 * 9), (dense, 200, 300)):
+        bound = (6.0 / (fan_in + fan_out)) ** 0.5
+        w = layer.weight.detach().numpy().ravel()
+        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+        assert abs(w.var() - bound**2 / 3) < 0.1 * bound**2 / 3  # variance of U(-b, b)
+        assert not layer.bias.detach().numpy().any()
+
+
+def test_an_unknown_init_scheme_is_refused_by_name():
+    from albench.errors import AlbenchInputError
+    from albench.models import build_model
+
+    with pytest.raises(AlbenchInputError, match="init = 'he'.*pytorch, glorot_uniform"):
+        build_model("torch_mlp", {"init": "he"}, random_state=0)
