@@ -92,7 +92,7 @@ def test_trec_on_its_own_test_part_and_fsdd_speaker_disjoint(shared_dir):
     exp = parse_config(
         {
             "repetitions": 1,
-            "protocol": {"split": "published", "initial_size": 20, "batch_size": 20, "budget": 20},
+            "protocol": {"split": "published", "initial_size": 100, "batch_size": 100, "budget": 100},
             "grid": {"datasets": ["trec"], "models": ["logistic_regression"], "strategies": ["margin"]},
         }
     )
@@ -100,7 +100,9 @@ def test_trec_on_its_own_test_part_and_fsdd_speaker_disjoint(shared_dir):
     assert info["trec"]["n_test"] == 500 and info["trec"]["n_train"] == 5452
     with threadpool_limits(1):  # as the runner's workers (BLAS threads oversubscribe 2 busy cores)
         df = run_cell(expand_grid(exp)[0])
-    assert len(df) == 2 and df["accuracy"].iloc[-1] > 0.3  # six classes: chance is below 0.3
+    # six classes, the largest 27.6 % of the test part: 200 labels of TF-IDF features beat it
+    # clearly (20 or 40 labels do not: a logistic regression then predicts the labeled majority)
+    assert len(df) == 2 and df["accuracy"].iloc[-1] > 0.4
     exp = parse_config(
         {
             "repetitions": 1,
