@@ -26,7 +26,7 @@ import numpy as np
 
 from albench.components import ComponentSpec, default_label, signature_params, to_jsonable
 from albench.errors import AlbenchInputError
-from albench.registry import DATASETS, FEATURES
+from albench.registry import DATASETS, FEATURES, _is_builtin
 
 #: the pipeline a dataset of each modality gets when neither the config nor its card names one
 MODALITY_DEFAULTS = {"image": "scale01", "text": "tfidf", "audio": "mfcc"}
@@ -59,8 +59,7 @@ def guess_modality(dataset_name: str, dataset_params: dict) -> str | None:
         except AlbenchInputError:
             return None
     source = str(entry.meta.get("source", ""))
-    own = entry.origin is None and str(getattr(entry.obj, "__module__", "")).startswith("albench")
-    if source.startswith(("bundled", "synthetic", "openml")) or own:
+    if source.startswith(("bundled", "synthetic", "openml")) or _is_builtin(entry.obj):
         return "tabular"
     return None  # a plugin's (or a script's) dataset: known once loaded
 

@@ -19,7 +19,7 @@ from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
 from albench.featurize import check_dataset_features
 from albench.formats import RESULT_FORMAT_VERSION
-from albench.models import build_model
+from albench.models import build_model, build_model_for_data
 from albench.partition import (
     MAX_INITIAL_DRAWS,
     count_test_rows,
@@ -353,11 +353,8 @@ def _check_network_shapes(exp: Experiment, spec: ComponentSpec, ds: Dataset) -> 
     if feats is not None and getattr(feats, "name", feats) not in _SHAPE_KEEPING_PIPELINES:
         return
     for model in exp.models:
-        est = build_model(model.name, model.params, random_state=0)
-        if not hasattr(est, "with_data"):
-            continue
-        try:
-            est.with_data(int(ds.X.shape[1]), int(ds.n_classes), tuple(getattr(ds, "sample_shape", ()) or ()))
+        try:  # as the cells build it (a network is sized from the data there too)
+            build_model_for_data(model, 0, ds.X.shape[1], ds.n_classes, getattr(ds, "sample_shape", ()))
         except AlbenchInputError as exc:
             raise AlbenchInputError(f"model {model.label!r} on dataset {spec.label!r}: {exc}") from None
 
