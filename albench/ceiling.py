@@ -18,6 +18,7 @@ import pandas as pd
 from albench.components import ComponentSpec, canonical_json
 from albench.config import Experiment, Protocol
 from albench.evaluation import evaluate
+from albench.featurize import cell_features
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.grid import load_dataset
 from albench.models import build_model_for_data
@@ -37,9 +38,16 @@ class CeilingTask:
     repetition: int
 
     def spec(self) -> dict:
-        """What the ceiling depends on (hashed into its key)."""
+        """What the ceiling depends on (hashed into its key).
+
+        A dataset with a feature pipeline adds ``"features": "cell"``: its ceiling is fitted on
+        the pipeline's output, as the cells are (ceilings stored by albench before this change fitted the raw
+        samples and keep their old keys, so they are recomputed, never mixed in).
+        """
         p = self.protocol
+        extra = {"features": "cell"} if self.dataset.extra.get("features") is not None else {}
         return {
+            **extra,
             "format": RESULT_FORMAT_VERSION,
             "kind": "ceiling",
             "seed": self.seed,
@@ -81,15 +89,17 @@ def run_ceiling(task: CeilingTask) -> pd.DataFrame:
     ds = load_dataset(task.dataset)
     s, d, r = task.seed, task.dataset.seed_name(), task.repetition
     train_rows, test_rows, _ = train_test_rows(ds, p, task.dataset.label, r, derive_int(s, d, r, "split"))
-    X_train, X_test = ds.X[train_rows], ds.X[test_rows]
-    if p.standardize != "none":  # the labeled set is the whole training part here
+    # the cells' features: the dataset's pipeline fitted on the training part (invariant 11)
+    X_train, X_test, info = cell_features(ds, task.dataset.extra.get("features"), train_rows, test_rows)
+    if p.standardize != "none" and info["pipeline"] is None:  # labeled set = whole training part
         X_train, X_test = standardize(X_train, X_test, X_train)
     model = build_model_for_data(
         task.model,
         derive_int(s, d, r, "model"),
         X_train.shape[1],
         ds.n_classes,
-        getattr(ds, "sample_shape", ()),
+        info["sample_shape"],
+        info["vocab_size"],
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -13,6 +13,7 @@ import numpy as np
 
 from albench.analysis.insight import PoolKey, PoolView
 from albench.errors import AlbenchInputError
+from albench.featurize import cell_features
 from albench.grid import Cell, load_dataset
 from albench.partition import standardize
 from albench.simulation import cell_seeds, split_cell
@@ -31,7 +32,8 @@ def experiment_pools(exp, wanted: set[PoolKey] | None = None) -> tuple[dict[Pool
     Returns
     -------
     pools : dict
-        PoolKey -> PoolView. Features are standardised on the training part when the
+        PoolKey -> PoolView. Features are the cells' own: a dataset's feature pipeline fitted
+        on the training part, else the rows standardised on the training part when the
         protocol standardises at all (``"labeled"`` refits per round; the insight metrics
         measure distances in one fixed space, the training part's).
     problems : list of str
@@ -66,8 +68,10 @@ def experiment_pools(exp, wanted: set[PoolKey] | None = None) -> tuple[dict[Pool
                 r,
             )
             train, test, _, initial = split_cell(cell, ds, cell_seeds(cell))
-            X = ds.X[train]
-            if exp.protocol.standardize != "none":
+            # the models' own inputs: a dataset's feature pipeline fitted on the training part
+            # (a text or audio set's ds.X is a placeholder column), tables as standardised
+            X, _, info = cell_features(ds, spec.extra.get("features"), train, test)
+            if exp.protocol.standardize != "none" and info["pipeline"] is None:
                 X, _ = standardize(X, ds.X[test], X)
             pools[(spec.label, lab_label, r)] = PoolView(
                 X=np.asarray(X, dtype=np.float64),

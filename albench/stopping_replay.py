@@ -24,6 +24,7 @@ from sklearn.base import clone
 from albench.config import parse_config
 from albench.errors import AlbenchInputError
 from albench.evaluation import evaluate
+from albench.featurize import cell_features
 from albench.grid import Cell, expand_grid, load_dataset
 from albench.models import build_model_for_data
 from albench.partition import standardize
@@ -63,9 +64,12 @@ def replay_cell(cell: Cell, rows: pd.DataFrame, specs: tuple[StoppingSpec, ...])
     ds = load_dataset(cell.dataset)
     seeds = cell_seeds(cell)
     train_rows, test_rows, answers, initial = split_cell(cell, ds, seeds)
-    X_train_raw, X_test_raw = ds.X[train_rows], ds.X[test_rows]
+    X_train_raw, X_test_raw, info = cell_features(
+        ds, cell.dataset.extra.get("features"), train_rows, test_rows
+    )
     X_train, X_test = X_train_raw, X_test_raw
-    if p.standardize == "train":
+    pipeline = info["pipeline"] is not None  # a pipeline's output is never standardised
+    if p.standardize == "train" and not pipeline:
         X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw)
     y_test, K = ds.y[test_rows], ds.n_classes
     labeled_mask = np.zeros(train_rows.shape[0], dtype=bool)
@@ -74,7 +78,7 @@ def replay_cell(cell: Cell, rows: pd.DataFrame, specs: tuple[StoppingSpec, ...])
     budget = p.budget_for(pool0.shape[0])
     stop_set = draw_stop_set(cell.seed, cell.dataset.seed_name(), cell.repetition, pool0, p.stop_set_size)
     template = build_model_for_data(
-        cell.model, seeds.model, X_train.shape[1], ds.n_classes, getattr(ds, "sample_shape", ())
+        cell.model, seeds.model, X_train.shape[1], ds.n_classes, info["sample_shape"], info["vocab_size"]
     )
     order = np.argsort(train_rows)
     monitor = StoppingMonitor(specs)
@@ -84,7 +88,7 @@ def replay_cell(cell: Cell, rows: pd.DataFrame, specs: tuple[StoppingSpec, ...])
         warnings.simplefilter("ignore")
         for rec in rows.to_dict("records"):
             labeled = np.flatnonzero(labeled_mask)
-            if p.standardize == "labeled":
+            if p.standardize == "labeled" and not pipeline:
                 X_train, X_test = standardize(X_train_raw, X_test_raw, X_train_raw[labeled])
             model = clone(template).fit(X_train[labeled], answers[labeled])
             scores = evaluate(model, X_test, y_test, K, p.metrics)

@@ -121,3 +121,47 @@ def test_trec_on_its_own_test_part_and_fsdd_speaker_disjoint(shared_dir):
     with threadpool_limits(1):
         df = run_cell(expand_grid(exp)[0])
     assert len(df) == 2 and np.isfinite(df["accuracy"]).all()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "trec-tfidf.toml",
+        "trec-text-cnn.toml",
+        "fsdd-speakers.toml",
+        "sms-spam-imbalanced.toml",
+        "gal2017-mnist.toml",
+    ],
+)
+def test_modality_examples_pass_the_checks_on_the_shared_files(shared_dir, name):
+    from albench.config import load_config
+
+    exp = load_config(REPO / "examples" / name)
+    info = check_feasible(exp)
+    assert info and expand_grid(exp)
+
+
+def test_insight_pools_hold_the_cells_features_not_the_placeholder(shared_dir):
+    """The report's query insight measures distances in the space the models saw: a text set's
+    TF-IDF rows fitted on its training part (its loaded X is one column of zeros)."""
+    from albench.insight_data import experiment_pools
+
+    exp = parse_config(
+        {
+            "name": "pools",
+            "repetitions": 1,
+            "protocol": {"split": "published", "initial_per_class": 1, "budget": 10},
+            "grid": {
+                "datasets": [{"name": "trec", "features": {"name": "tfidf", "max_features": 300}}],
+                "models": ["logistic_regression"],
+                "strategies": ["random"],
+            },
+        },
+        source="test",
+    )
+    pools, problems = experiment_pools(exp)
+    assert not problems
+    (pool,) = pools.values()
+    assert pool.X.shape == (5452, 300)  # the training questions, one column per kept term
+    norms = np.linalg.norm(pool.X, axis=1)
+    assert np.allclose(norms[norms > 0], 1.0)  # l2-normalised TF-IDF rows
