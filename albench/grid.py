@@ -17,7 +17,7 @@ from albench.components import ComponentSpec, build_instance, canonical_json
 from albench.config import DEFAULT_REBALANCING, DEFAULT_UPDATE, Experiment, Protocol
 from albench.datasets.base import Dataset
 from albench.errors import AlbenchInputError
-from albench.featurize import check_dataset_features
+from albench.featurize import build_pipeline, check_dataset_features
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.models import build_model, build_model_for_data
 from albench.partition import (
@@ -338,23 +338,39 @@ def check_fixed_features(model_label: str, est, standardize: str) -> None:
         )
 
 
-#: Feature pipelines whose output keeps the dataset's own width and sample shape.
-_SHAPE_KEEPING_PIPELINES = ("scale01",)
+#: Vocabulary assumed when a text network is sized before any cell (the real one is fitted).
+_CHECK_VOCABULARY = 1000
 
 
 def _check_network_shapes(exp: Experiment, spec: ComponentSpec, ds: Dataset) -> None:
-    """Size every network on the dataset before any cell runs (an input shape that does not
-    fit the samples is refused now, not in every cell).
+    """Size every network on the dataset's features before any cell runs (an input shape that
+    does not fit the samples, or a text network without token ids, is refused now, not in
+    every cell).
 
-    Skipped where a feature pipeline decides the width (TF-IDF, log-mel): that is known only
-    once the pipeline is fitted on a cell's training rows.
+    Features whose shape only fitting tells (TF-IDF) are sized in the cells.
     """
     feats = spec.extra.get("features")
-    if feats is not None and getattr(feats, "name", feats) not in _SHAPE_KEEPING_PIPELINES:
-        return
+    vocab = None
+    shape: tuple[int, ...] | None = tuple(getattr(ds, "sample_shape", ()))
+    width = int(ds.X.shape[1])
+    if feats is not None:
+        pipe = build_pipeline(feats.name, dict(feats.resolved), "features")
+        shape = pipe.declared_shape(shape)
+        if shape is not None:
+            width = int(np.prod(shape))
+        if feats.name == "tokens":
+            vocab = _CHECK_VOCABULARY
     for model in exp.models:
+        needs = getattr(build_model(model.name, model.params, random_state=0), "needs_features", None)
+        if needs is not None and getattr(feats, "name", None) != needs:
+            raise AlbenchInputError(
+                f"model {model.label!r} on dataset {spec.label!r}: the network reads token ids; give the "
+                f"dataset features = {needs!r} (it has {getattr(feats, 'label', None) or 'no pipeline'!r})"
+            )
+        if shape is None:
+            continue
         try:  # as the cells build it (a network is sized from the data there too)
-            build_model_for_data(model, 0, ds.X.shape[1], ds.n_classes, getattr(ds, "sample_shape", ()))
+            build_model_for_data(model, 0, width, ds.n_classes, shape, vocab)
         except AlbenchInputError as exc:
             raise AlbenchInputError(f"model {model.label!r} on dataset {spec.label!r}: {exc}") from None
 

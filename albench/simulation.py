@@ -131,7 +131,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
 
     policy, update_label, update_params = _component(cell, "update")
     rebalancer, rebalance_label, rebalance_params = _component(cell, "rebalancer")
-    shape = (int(X_train.shape[1]), ds.n_classes, feature_info["sample_shape"])
+    shape = (int(X_train.shape[1]), ds.n_classes, feature_info["sample_shape"], feature_info["vocab_size"])
     template = build_model_for_data(cell.model, seeds.model, *shape)
     qm_spec = cell.strategy.extra.get("query_model")
     query_template = build_model_for_data(qm_spec, seeds.model, *shape) if qm_spec else None

@@ -73,6 +73,17 @@ class FeaturePipeline:
         """``sample_shape`` (tuple or ``()``), ``vocab_size`` (int or ``None``) after fitting."""
         return {"sample_shape": (), "vocab_size": None}
 
+    def declared_shape(self, dataset_shape: tuple[int, ...]) -> tuple[int, ...] | None:
+        """One output sample's shape as the parameters fix it before fitting, or ``None`` when
+        only fitting tells (a TF-IDF vocabulary). Lets a network be sized before any cell runs.
+
+        Parameters
+        ----------
+        dataset_shape : tuple of int
+            The dataset's own sample shape (``()`` when it has none).
+        """
+        return None
+
 
 def _positive_int(owner: str, name: str, value: object, allow_none: bool = False) -> None:
     if value is None and allow_none:
@@ -238,6 +249,9 @@ class Tokens(FeaturePipeline):
     def info(self) -> dict:
         return {"sample_shape": (self.max_len,), "vocab_size": len(self.vocabulary_) + 2}
 
+    def declared_shape(self, dataset_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (int(self.max_len),)
+
 
 # --------------------------------------------------------------------------- audio
 
@@ -315,6 +329,9 @@ class _Spectral(FeaturePipeline):
 
     def info(self) -> dict:
         return {"sample_shape": (1, self.n_coefficients(), self.n_frames), "vocab_size": None}
+
+    def declared_shape(self, dataset_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (1, int(self.n_coefficients()), int(self.n_frames))
 
 
 @FEATURES.register(
@@ -450,6 +467,9 @@ class Scale01(FeaturePipeline):
 
     def info(self) -> dict:
         return {"sample_shape": self.sample_shape_, "vocab_size": None}
+
+    def declared_shape(self, dataset_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(dataset_shape)
 
 
 def pipeline_params(obj: Any) -> dict:

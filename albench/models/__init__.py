@@ -11,7 +11,9 @@ from albench.models.sklearn_models import build_model, built_in_models, resolved
 __all__ = ["build_model", "build_model_for_data", "built_in_models", "resolved_model_params"]
 
 
-def build_model_for_data(spec, random_state: int | None, n_features: int, n_classes: int, sample_shape=()):
+def build_model_for_data(
+    spec, random_state: int | None, n_features: int, n_classes: int, sample_shape=(), vocab_size=None
+):
     """A cell's unfitted model, built from its spec and fitted to the data's shape.
 
     A network's ``device`` is the one its spec resolved (the cell key holds it): a cell keyed
@@ -29,11 +31,13 @@ def build_model_for_data(spec, random_state: int | None, n_features: int, n_clas
         Width of the feature rows and classes of the dataset.
     sample_shape : tuple of int
         One sample's shape where the data have one (images, spectrograms), else ``()``.
+    vocab_size : int or None
+        The vocabulary of a ``tokens`` feature pipeline (sizes a text network's embeddings).
     """
     params = dict(spec.params)
     if "device" in spec.resolved and "device" in params:
         params["device"] = spec.resolved["device"]
     model = build_model(spec.name, params, random_state=random_state)
     if hasattr(model, "with_data"):
-        model.with_data(int(n_features), int(n_classes), tuple(sample_shape or ()))
+        model.with_data(int(n_features), int(n_classes), tuple(sample_shape or ()), vocab_size)
     return model

@@ -45,6 +45,18 @@ def make_torch_cnn(random_state: int | None = None, **params: Any) -> Any:
     return _finish(_nets().TorchCNN(random_state=random_state, **params))
 
 
+def make_torch_text_cnn(random_state: int | None = None, **params: Any) -> Any:
+    """Build :class:`~albench.models.nets.estimator.TorchTextCNN` for the 'torch_text_cnn' model."""
+    if isinstance(params.get("widths"), list):
+        params["widths"] = tuple(params["widths"])
+    return _finish(_nets().TorchTextCNN(random_state=random_state, **params))
+
+
+def make_torch_audio_cnn(random_state: int | None = None, **params: Any) -> Any:
+    """Build :class:`~albench.models.nets.estimator.TorchAudioCNN` for the 'torch_audio_cnn' model."""
+    return _finish(_nets().TorchAudioCNN(random_state=random_state, **params))
+
+
 MODELS.add(
     "torch_mlp",
     make_torch_mlp,
@@ -62,6 +74,25 @@ MODELS.add(
     "dropout 0.5 (MC dropout posterior and embeddings; needs albench[torch])",
     reference="Gal, Islam & Ghahramani, ICML 2017",
     estimator="TorchCNN",
+    extra="torch",
+)
+
+MODELS.add(
+    "torch_text_cnn",
+    make_torch_text_cnn,
+    description="PyTorch CNN for sentences of Kim (EMNLP 2014), on features = 'tokens': embeddings 128, "
+    "windows 3/4/5 x 100 filters, max-over-time, dropout 0.5 (MC dropout posterior and embeddings; "
+    "needs albench[torch])",
+    reference="Kim, EMNLP 2014",
+    estimator="TorchTextCNN",
+    extra="torch",
+)
+MODELS.add(
+    "torch_audio_cnn",
+    make_torch_audio_cnn,
+    description="PyTorch CNN for log-mel spectrograms / MFCCs: 2 x (conv 3x3, BatchNorm, ReLU, max-pool 2), "
+    "dropout 0.25, dense 128, dropout 0.5 (MC dropout posterior and embeddings; needs albench[torch])",
+    estimator="TorchAudioCNN",
     extra="torch",
 )
 

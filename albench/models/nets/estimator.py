@@ -258,9 +258,16 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     # -- data ---------------------------------------------------------------------------------
     def with_data(
-        self, n_features: int, n_classes: int, sample_shape: tuple[int, ...] = ()
+        self,
+        n_features: int,
+        n_classes: int,
+        sample_shape: tuple[int, ...] = (),
+        vocab_size: int | None = None,
     ) -> TorchClassifier:
         """Set ``input_shape`` and ``n_outputs`` from the dataset where they are unset; return self.
+
+        ``vocab_size`` (the ``tokens`` pipeline's vocabulary) is taken by text networks
+        (:meth:`take_vocabulary`); the others ignore it.
 
         Raises
         ------
@@ -271,8 +278,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             self.set_params(input_shape=self.infer_input_shape(n_features, tuple(sample_shape)))
         if self.n_outputs is None:
             self.set_params(n_outputs=int(n_classes))
+        self.take_vocabulary(vocab_size)
         self.check_input(n_features)
         return self
+
+    def take_vocabulary(self, vocab_size: int | None) -> None:
+        """Size the network's embedding table from the features' vocabulary (text networks)."""
 
     def infer_input_shape(self, n_features: int, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
         """One sample's shape from the data: the dataset's own shape, else ``(n_features,)``."""
@@ -681,6 +692,166 @@ class TorchCNN(TorchClassifier):
         )
 
 
+class TorchTextCNN(TorchClassifier):
+    """Kim (EMNLP 2014)'s CNN for sentence classification on token ids (:func:`~.architectures.kim_cnn`).
+
+    Takes the ``tokens`` feature pipeline's output; ``vocab_size`` comes from its vocabulary
+    (fitted on the training rows). Defaults are the paper's architecture ("CNN-rand": window
+    widths 3, 4, 5 of 100 filters, dropout 0.5, mini-batches of 50) with Adam in place of
+    Adadelta and 128-dimensional embeddings learned from scratch.
+    """
+
+    needs_features = "tokens"
+
+    def __init__(
+        self,
+        vocab_size: int | None = None,
+        embedding_dim: int = 128,
+        widths: tuple[int, ...] = (3, 4, 5),
+        filters: int = 100,
+        dropout: float = 0.5,
+        optimizer: str = "adam",
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        weight_decay_scaling: str = "none",
+        weight_decay_layers: str = "all",
+        epochs: int = 20,
+        batch_size: int = 50,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        patience: int = 5,
+        init: str = "pytorch",
+        ensemble: int = 1,
+        device: str = "cpu",
+        num_threads: int = 1,
+        warm_start: bool = False,
+        predict_batch_size: int = 1024,
+        input_shape: tuple[int, ...] | None = None,
+        n_outputs: int | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.widths = widths
+        self.filters = filters
+        self.dropout = dropout
+        _store_training(self, locals())
+
+    def validate(self) -> None:
+        super().validate()
+        for name in ("embedding_dim", "filters"):
+            _check(name, _is_int(getattr(self, name), 1), "must be an integer >= 1", getattr(self, name))
+        if self.vocab_size is not None:
+            _check("vocab_size", _is_int(self.vocab_size, 3), "must be an integer >= 3", self.vocab_size)
+        widths = self.widths
+        _check(
+            "widths",
+            isinstance(widths, (list, tuple)) and bool(widths) and all(_is_int(w, 1) for w in widths),
+            "must be a non-empty list of integers >= 1",
+            widths,
+        )
+        _check("dropout", _is_num(self.dropout, 0.0, 0.95), "must be a number in [0, 0.95]", self.dropout)
+
+    def take_vocabulary(self, vocab_size: int | None) -> None:
+        if self.vocab_size is None and vocab_size is not None:
+            self.set_params(vocab_size=int(vocab_size))
+
+    def infer_input_shape(self, n_features: int, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (int(n_features),)
+
+    def build_module(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
+        if self.vocab_size is None:
+            raise AlbenchInputError(
+                "model torch_text_cnn: no vocabulary: give the dataset features = 'tokens' "
+                "(or set vocab_size)"
+            )
+        return architectures.kim_cnn(
+            input_shape,
+            n_outputs,
+            int(self.vocab_size),
+            int(self.embedding_dim),
+            tuple(int(w) for w in self.widths),
+            int(self.filters),
+            float(self.dropout),
+        )
+
+
+class TorchAudioCNN(TorchClassifier):
+    """A two-block CNN with BatchNorm for log-mel spectrograms or MFCCs
+    (:func:`~.architectures.spectrogram_cnn`).
+
+    Takes the ``logmel`` or ``mfcc`` feature pipeline's output, shaped ``(1, bands, frames)``.
+    """
+
+    def __init__(
+        self,
+        filters: int = 16,
+        dense: int = 128,
+        batch_norm: bool = True,
+        dropout_conv: float = 0.25,
+        dropout_dense: float = 0.5,
+        optimizer: str = "adam",
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        weight_decay_scaling: str = "none",
+        weight_decay_layers: str = "all",
+        epochs: int = 30,
+        batch_size: int = 64,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        patience: int = 5,
+        init: str = "pytorch",
+        ensemble: int = 1,
+        device: str = "cpu",
+        num_threads: int = 1,
+        warm_start: bool = False,
+        predict_batch_size: int = 1024,
+        input_shape: tuple[int, ...] | None = None,
+        n_outputs: int | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        self.filters = filters
+        self.dense = dense
+        self.batch_norm = batch_norm
+        self.dropout_conv = dropout_conv
+        self.dropout_dense = dropout_dense
+        _store_training(self, locals())
+
+    def validate(self) -> None:
+        super().validate()
+        for name in ("filters", "dense"):
+            _check(name, _is_int(getattr(self, name), 1), "must be an integer >= 1", getattr(self, name))
+        _check("batch_norm", isinstance(self.batch_norm, bool), "must be true or false", self.batch_norm)
+        for name in ("dropout_conv", "dropout_dense"):
+            _check(
+                name,
+                _is_num(getattr(self, name), 0.0, 0.95),
+                "must be a number in [0, 0.95]",
+                getattr(self, name),
+            )
+
+    def infer_input_shape(self, n_features: int, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if sample_shape and len(sample_shape) == 3 and int(np.prod(sample_shape)) == n_features:
+            return tuple(int(v) for v in sample_shape)
+        raise AlbenchInputError(
+            f"model torch_audio_cnn: the data have {n_features} features per sample and no spectrogram "
+            "shape; give the dataset features = 'logmel' or 'mfcc' (or set input_shape = [1, bands, frames])"
+        )
+
+    def build_module(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
+        return architectures.spectrogram_cnn(
+            input_shape,
+            n_outputs,
+            int(self.filters),
+            int(self.dense),
+            bool(self.batch_norm),
+            float(self.dropout_conv),
+            float(self.dropout_dense),
+        )
+
+
 class NetClassifier(TorchClassifier):
     """A researcher's own network: ``module(input_shape, n_classes, **module_params) -> nn.Module``.
 
@@ -721,6 +892,17 @@ class NetClassifier(TorchClassifier):
     def validate(self) -> None:
         super().validate()
         _check("module", callable(self.module), "must be a function building a torch.nn.Module", self.module)
+
+    def take_vocabulary(self, vocab_size: int | None) -> None:
+        """A build function with a ``vocab_size`` parameter gets the features' vocabulary unless
+        the config sets it."""
+        params = dict(self.module_params or {})
+        if (
+            vocab_size is not None
+            and "vocab_size" in module_parameters(self.module)
+            and "vocab_size" not in params
+        ):
+            self.set_params(module_params={**params, "vocab_size": int(vocab_size)})
 
     def build_module(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         net = self.module(tuple(input_shape), int(n_outputs), **(self.module_params or {}))
