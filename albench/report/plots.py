@@ -38,13 +38,16 @@ METRIC_LABELS = {
 
 
 def _quiet(func):
-    """Silence library deprecation chatter (seaborn on newer matplotlib) while drawing."""
+    """Silence library chatter while drawing: seaborn's deprecations on newer matplotlib, and
+    the constrained-layout notice of seaborn's own trial draw (made before the figure's
+    decorations are placed; the saved figure is laid out)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", PendingDeprecationWarning)
+            warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
             return func(*args, **kwargs)
 
     return wrapper
