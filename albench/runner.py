@@ -113,7 +113,23 @@ def resolve_n_jobs(n_jobs: int) -> int:
     return n_jobs
 
 
-def _backend_context(backend: str, n_jobs: int):
+def ray_gpu_request(gpus_per_cell: float | None, cluster_gpus: float, note: Callable[[str], None]) -> dict:
+    """The Ray remote arguments of a cell: ``{"num_gpus": g}``, or nothing.
+
+    A cluster without GPUs (a laptop's local Ray) runs the cells on the CPU instead of
+    waiting forever for a GPU that never comes; ``note`` says so.
+    """
+    if not gpus_per_cell:
+        return {}
+    if cluster_gpus <= 0:
+        note(f"--gpus-per-cell = {gpus_per_cell:g}: the Ray cluster has no GPU; cells run on the CPU")
+        return {}
+    return {"num_gpus": float(gpus_per_cell)}
+
+
+def _backend_context(
+    backend: str, n_jobs: int, gpus_per_cell: float | None = None, note: Callable[[str], None] = print
+):
     """A joblib ``parallel_config`` for the chosen backend, with a clear error if it is missing."""
     if backend not in BACKENDS:
         raise AlbenchInputError(f"--backend = {backend!r}: allowed: {', '.join(BACKENDS)}")
@@ -153,7 +169,9 @@ def _backend_context(backend: str, n_jobs: int):
                 _node_ip_address="127.0.0.1",  # every Ray process binds the loopback address only
                 include_dashboard=False,
             )
-        return joblib.parallel_config(backend="ray", n_jobs=n_jobs), None
+        remote = ray_gpu_request(gpus_per_cell, float(ray.cluster_resources().get("GPU", 0)), note)
+        # each cell's task asks Ray for its GPUs (Ray sets CUDA_VISIBLE_DEVICES in the worker)
+        return joblib.parallel_config(backend="ray", n_jobs=n_jobs, ray_remote_args=remote or None), None
     if backend == "sequential" or n_jobs == 1:
         return joblib.parallel_config(backend="sequential", n_jobs=1), None
     return joblib.parallel_config(backend="loky", n_jobs=n_jobs), None
@@ -212,6 +230,7 @@ def run_experiment(
     isolate: bool | None = None,
     handle_sigint: bool = False,
     on_note: Callable[[str], None] | None = None,
+    gpus_per_cell: float | None = None,
 ) -> RunSummary:
     """Simulate every cell of ``exp`` not yet stored (intact) under ``out/<name>``.
 
@@ -253,6 +272,10 @@ def run_experiment(
         ``interrupted``; a second exits at once (status 130). Only in the main thread.
     on_note : callable, optional
         Receives one-line notes (damaged cells being recomputed, interruption).
+    gpus_per_cell : float, optional
+        GPUs Ray reserves for each cell (``ray`` backend only; fractions share a GPU). A
+        cluster without GPUs runs the cells on the CPU. Not part of any key: the device a
+        network computes on is its ``device`` parameter, which is.
 
     Returns
     -------
@@ -280,6 +303,13 @@ def run_experiment(
         raise AlbenchInputError(
             f"--cell-timeout needs the local backend (worker processes albench controls), not {backend!r}"
         )
+    if gpus_per_cell is not None:
+        if not (isinstance(gpus_per_cell, (int, float)) and 0 < gpus_per_cell < float("inf")):
+            raise AlbenchInputError(f"--gpus-per-cell = {gpus_per_cell}: must be a number > 0")
+        if backend != "ray":
+            raise AlbenchInputError(
+                f"--gpus-per-cell needs --backend ray (Ray reserves the GPUs), not {backend!r}"
+            )
     check_grid_size(exp)
     data_path, how = resolve_data_dir(data_dir, exp.data_dir)
     set_data_dir(data_path, how)
@@ -294,7 +324,9 @@ def run_experiment(
         n_jobs = 1
     if export_splits is not None:
         export_experiment_splits(exp, export_splits)
-    parallel_ctx, client = (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs)
+    parallel_ctx, client = (
+        (None, None) if (use_pool or in_process) else _backend_context(backend, n_jobs, gpus_per_cell, note)
+    )
     lock = ResultsLock(store.root)
     try:
         lock.acquire()

@@ -122,6 +122,13 @@ def read_raw(config: str | None, suite: str | None) -> tuple[dict, str, str]:
     "(overrides the config's cell_timeout).",
 )
 @click.option(
+    "--gpus-per-cell",
+    type=float,
+    default=None,
+    help="GPUs Ray reserves for each cell (--backend ray; fractions share a GPU; a cluster "
+    "without GPUs runs the cells on the CPU).",
+)
+@click.option(
     "--retries",
     type=int,
     default=None,
@@ -150,6 +157,7 @@ def run(
     dry_run,
     settings,
     cell_timeout,
+    gpus_per_cell,
     retries,
 ):
     """Simulate every cell of an experiment (the quick suite when CONFIG is omitted).
@@ -269,6 +277,7 @@ def run(
                 export_splits=export_splits,
                 cell_timeout=cell_timeout,
                 retries=retries,
+                gpus_per_cell=gpus_per_cell,
                 isolate=True,
                 handle_sigint=True,
                 on_note=lambda message: progress.console.print(
