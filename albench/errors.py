@@ -1,4 +1,4 @@
-"""Exceptions albench raises for bad input."""
+"""Exceptions albench raises for bad input and for a lost parallel backend."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ class AlbenchInputError(ValueError):
     """Bad input from the user: a config, a flag, a dataset or a plugin.
 
     The CLI turns it into a one-line message and exit status 2; nothing is written.
+    """
+
+
+class BackendLost(RuntimeError):
+    """The parallel backend (a Dask scheduler, a Ray head node) went away during a run.
+
+    Cells stored before stay valid; the CLI prints one line and exits with status 1, and
+    running the same command again resumes.
     """
 
 

@@ -19,7 +19,7 @@ from albench.ceiling import CeilingTask, ceiling_tasks, run_ceiling
 from albench.config import Experiment
 from albench.datasets.datadir import resolve_data_dir, set_data_dir
 from albench.environment import machine_info, package_versions
-from albench.errors import AlbenchInputError
+from albench.errors import AlbenchInputError, BackendLost
 from albench.formats import RESULT_FORMAT_VERSION
 from albench.grid import Cell, check_feasible, check_grid_size, expand_grid
 from albench.lock import ResultsLock
@@ -363,7 +363,7 @@ def run_experiment(
                 elif in_process or not tasks:
                     outcomes = (_run_one(c, *fixed) for c in tasks if not control.requested)
                 else:
-                    outcomes = _execute_joblib(tasks, fixed, parallel_ctx)
+                    outcomes = _guard_backend(_execute_joblib(tasks, fixed, parallel_ctx), backend, summary)
                 try:
                     for outcome in outcomes:
                         _record(store, outcome, summary)
@@ -445,6 +445,24 @@ class _Interrupt:
     def __exit__(self, *exc) -> None:
         if self.enabled:
             signal.signal(signal.SIGINT, self._previous)
+
+
+def _guard_backend(
+    outcomes: Iterator[CellOutcome], backend: str, summary: RunSummary
+) -> Iterator[CellOutcome]:
+    """Turn the backend failing under the run (not a cell: cells catch their own errors) into
+    :class:`BackendLost`, one line saying what is stored and how to resume."""
+    try:
+        yield from outcomes
+    except (KeyboardInterrupt, AlbenchInputError):
+        raise
+    except Exception as exc:  # the scheduler, head node or connection is gone (OSError included:
+        # the results folder is written by the caller, outside this generator)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise BackendLost(
+            f"--backend {backend}: the cluster went away during the run ({type(exc).__name__}: {first}); "
+            f"{summary.ran} cell(s) stored in this run; run the same command again to resume"
+        ) from exc
 
 
 def _execute_joblib(todo: list[Cell | CeilingTask], fixed: tuple, parallel_ctx) -> Iterator[CellOutcome]:

@@ -19,7 +19,7 @@ from albench.cli.common import (
     fail_os,
     out_console,
 )
-from albench.errors import AlbenchInputError
+from albench.errors import AlbenchInputError, BackendLost
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -290,6 +290,9 @@ def run(
     except OSError as exc:
         fail_os(exc)
         return
+    except BackendLost as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(EXIT_FAILED)
     if summary.interrupted:
         err_console.print(
             f"interrupted: {summary.ran} cell(s) stored in this run, {summary.skipped} stored before, "
