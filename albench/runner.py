@@ -113,6 +113,10 @@ def resolve_n_jobs(n_jobs: int) -> int:
     return n_jobs
 
 
+#: Restarts of a Ray pool worker that died, and re-runs of the cell it held.
+RAY_RETRIES = 3
+
+
 def ray_gpu_request(gpus_per_cell: float | None, cluster_gpus: float, note: Callable[[str], None]) -> dict:
     """The Ray remote arguments of a cell: ``{"num_gpus": g}``, or nothing.
 
@@ -170,8 +174,10 @@ def _backend_context(
                 include_dashboard=False,
             )
         remote = ray_gpu_request(gpus_per_cell, float(ray.cluster_resources().get("GPU", 0)), note)
-        # each cell's task asks Ray for its GPUs (Ray sets CUDA_VISIBLE_DEVICES in the worker)
-        return joblib.parallel_config(backend="ray", n_jobs=n_jobs, ray_remote_args=remote or None), None
+        # each cell's task asks Ray for its GPUs (Ray sets CUDA_VISIBLE_DEVICES in the worker);
+        # a worker process that dies is restarted and its cell run again (cells are pure)
+        remote.update(max_restarts=RAY_RETRIES, max_task_retries=RAY_RETRIES)
+        return joblib.parallel_config(backend="ray", n_jobs=n_jobs, ray_remote_args=remote), None
     if backend == "sequential" or n_jobs == 1:
         return joblib.parallel_config(backend="sequential", n_jobs=1), None
     return joblib.parallel_config(backend="loky", n_jobs=n_jobs), None

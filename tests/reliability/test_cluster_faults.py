@@ -1,10 +1,13 @@
-"""Faults on the Dask backend, from outside: a scheduler and two workers as their own
+"""Faults on the cluster backends, from outside. Dask: a scheduler and two workers as their own
 processes on 127.0.0.1, ``albench run --backend dask`` against them.
 
 * A worker SIGKILLed mid-run: Dask re-runs its cells on the other worker; every cell is
   stored once and the rows equal a local run's bit for bit.
 * The scheduler SIGKILLed mid-run: the run stops with one line and exit 1; what was stored
   stays, and the same command against a new cluster resumes.
+
+Ray (a local Ray on 127.0.0.1): a pool worker SIGKILLed mid-run is restarted and its cell run
+again; rows equal a local run's.
 """
 
 from __future__ import annotations
@@ -159,3 +162,35 @@ def test_the_scheduler_going_away_stops_the_run_with_one_line_and_a_rerun_resume
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"skipped {stored}" in again.stdout + again.stderr
     assert len(stored_cells(out / "probe")) == 12
+
+
+def test_a_ray_worker_killed_mid_run_loses_nothing(make_config, plugin, tmp_path):
+    """Ray's pool worker (a ``PoolActor`` process of a local Ray on 127.0.0.1) SIGKILLed while
+    cells are in flight: the cells are run again, stored once, equal to a local run."""
+    pytest.importorskip("ray", reason="ray is not installed (the test extra installs it)")
+    config = make_config(SLOW.replace("0.6", "1.5"), repetitions=4)
+    out = tmp_path / "res"
+    proc = start_cli(
+        "run", str(config), "--plugin", str(plugin), "--backend", "ray", "-j", "2", "--out", str(out),
+        "--no-progress", env={"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: len(stored_cells(out / "probe")) >= 1, 180), proc.stderr
+        actors = [
+            int(p)
+            for p in subprocess.run(
+                ["pgrep", "-f", "ray::PoolActor"], capture_output=True, text=True
+            ).stdout.split()
+        ]
+        assert actors, "no Ray pool worker found"
+        os.kill(actors[0], signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        kill_tree(proc)
+    assert proc.returncode == 0, stdout + stderr
+    assert "ran 8 cell(s), skipped 0, failed 0 of 8" in stdout + stderr
+    local = run_cli(
+        "run", str(config), "--plugin", str(plugin), "--out", str(tmp_path / "local"), "--no-progress"
+    )
+    assert local.returncode == 0, local.stderr
+    pd.testing.assert_frame_equal(_rows(out / "probe"), _rows(tmp_path / "local" / "probe"), check_exact=True)
