@@ -118,3 +118,33 @@ def test_real_cases_give_each_implementation_its_time_over_the_floor():
     assert np.isfinite(df["median_s"]).all() and (df["floor_median_s"] > 0).all()
     np.testing.assert_allclose(df["ratio"], df["median_s"] / df["floor_median_s"], rtol=1e-12)
     assert (df["ratio_q1"] == df["ratio"]).all() and (df["ratio_q3"] == df["ratio"]).all()
+
+
+def test_ratio_is_the_median_of_per_repetition_ratios_not_a_ratio_of_medians(monkeypatch):
+    """Noise that hits kernels unevenly (a load burst during one timing): the median of the
+    per-repetition ratios stays at the true 3x, a ratio of the two medians would say 15x."""
+    clock = FakeClock()
+    monkeypatch.setattr(I.time, "perf_counter", clock)
+    # seconds per repetition (5 repetitions), as each timing would measure them
+    measured = {
+        "floor": [1.0, 1.0, 1.0, 5.0, 5.0],
+        "albench": [3.0, 3.0, 15.0, 15.0, 15.0],
+        "peer": [5.0] * 5,
+    }
+    timed = []
+
+    def fake_time_batch(func, calls):
+        func()
+        name = clock.log[-1]
+        rep = sum(1 for n in timed if n == name)
+        timed.append(name)
+        return measured[name][rep]
+
+    monkeypatch.setattr(I, "_time_batch", fake_time_batch)
+    monkeypatch.setattr(I, "_calls_per_timing", lambda f: 1)
+    df = I.interleaved_floor_ratios([10], repeats=5, cases=_cases(clock)[:3])
+    got = df.set_index("implementation")
+    # per repetition: 3, 3, 15, 3, 3 -> median 3 (a ratio of medians: 15 / 1 = 15)
+    assert got.loc["albench", "ratio"] == pytest.approx(3.0)
+    assert got.loc["albench", "median_s"] / got.loc["albench", "floor_median_s"] == pytest.approx(15.0)
+    assert got.loc["peer", "ratio"] == pytest.approx(5.0)  # 5, 5, 5, 1, 1 -> 5
