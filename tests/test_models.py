@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from albench.errors import AlbenchInputError
@@ -10,12 +11,23 @@ from albench.strategies.base import DECISION, PROBA, model_capabilities
 def test_every_model_fits_and_is_reproducible(name):
     from sklearn.datasets import make_classification
 
-    # a network over images takes a square image (8 x 8 here); every other model a small table
-    n_features = 64 if name == "torch_cnn" else 5
-    X, y = make_classification(n_samples=80, n_features=n_features, random_state=0)
+    # networks over images or spectrograms take (1, 8, 8); the text network token ids from a
+    # vocabulary of 50; every other model a small table
+    shaped = {"torch_cnn": (1, 8, 8), "torch_audio_cnn": (1, 8, 8), "torch_text_cnn": (20,)}
+    shape = shaped.get(name, (5,))
+    X, y = make_classification(n_samples=80, n_features=int(np.prod(shape)), random_state=0)
     X = abs(X)  # multinomial_nb needs non-negative features
-    a = build_model(name, {}, random_state=11).fit(X, y).predict(X)
-    b = build_model(name, {}, random_state=11).fit(X, y).predict(X)
+    vocab = None
+    if name == "torch_text_cnn":
+        X, vocab = np.floor(X * 10) % 50, 50
+
+    def fitted():
+        model = build_model(name, {}, random_state=11)
+        if hasattr(model, "with_data"):
+            model.with_data(X.shape[1], 2, shape if name in shaped else (), vocab)
+        return model.fit(X, y)
+
+    a, b = fitted().predict(X), fitted().predict(X)
     assert (a == b).all()
 
 

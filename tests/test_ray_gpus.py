@@ -40,7 +40,7 @@ def test_each_cell_task_gets_the_gpu_ray_reserved(tmp_path):
 
         with ctx:
             seen = joblib.Parallel()(joblib.delayed(where)(i) for i in range(4))
-        print(sorted(set((d, tuple(g)) for d, g in seen)))
+        print("SEEN", sorted(set((d, tuple(g)) for d, g in seen)))
         """
     )
     env = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
@@ -49,7 +49,8 @@ def test_each_cell_task_gets_the_gpu_ray_reserved(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.strip().splitlines()[-1] == "[('0', (0,))]"
+    seen = [line for line in proc.stdout.splitlines() if line.startswith("SEEN ")]  # Ray logs to stdout too
+    assert seen == ["SEEN [('0', (0,))]"], proc.stdout
 
 
 def test_gpus_per_cell_needs_ray_and_a_positive_number(tiny_config):

@@ -148,7 +148,7 @@ def test_the_scheduler_going_away_stops_the_run_with_one_line_and_a_rerun_resume
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("error: --backend dask: the cluster went away during the run"), stderr
     assert "run the same command again to resume" in lines[-1]
-    assert "Traceback" not in stderr
+    assert "albench/" not in stderr  # no traceback of albench's (distributed logs its own reconnects)
     stored = len(stored_cells(out / "probe"))
     assert 1 <= stored < 12
     cluster.close()
