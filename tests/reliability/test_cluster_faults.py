@@ -31,6 +31,8 @@ if not os.environ.get("CI"):
         "distributed", reason="dask[distributed] is not installed (the test extra installs it)"
     )
 
+pytestmark = pytest.mark.cluster
+
 SLOW = '[{name = "misbehave", how = "sleep", seconds = 0.6, label = "slow"}, "random"]'
 
 
