@@ -127,8 +127,22 @@ def test_audio_cnn_runs_on_log_mel_spectrograms(tmp_path, data):
     ],
 )
 def test_wrong_network_for_the_features_is_refused_before_any_work(tmp_path, data, dataset, model, message):
+    """In process (the checks `albench run` makes before any work); the CLI case is below."""
+    from albench.config import load_config
+    from albench.datasets.datadir import set_data_dir
+    from albench.errors import AlbenchInputError
+    from albench.grid import check_feasible
+
     _config(tmp_path, dataset, model)
+    set_data_dir(data, "test")
+    with pytest.raises(AlbenchInputError, match="on dataset") as info:
+        check_feasible(load_config(tmp_path / "exp.toml"))
+    assert message in str(info.value)
+
+
+def test_cli_refuses_a_text_network_without_token_ids_and_writes_nothing(tmp_path, data):
+    _config(tmp_path, TEXT.replace('"tokens", max_len = 8', '"tfidf"'), TEXT_CNN)
     proc = _run(tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert message in proc.stderr and "on dataset" in proc.stderr
+    assert "the network reads token ids" in proc.stderr and "on dataset" in proc.stderr
     assert not (tmp_path / "out").exists()
