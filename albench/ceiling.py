@@ -41,8 +41,8 @@ class CeilingTask:
         """What the ceiling depends on (hashed into its key).
 
         A dataset with a feature pipeline adds ``"features": "cell"``: its ceiling is fitted on
-        the pipeline's output, as the cells are (ceilings stored by albench before this change fitted the raw
-        samples and keep their old keys, so they are recomputed, never mixed in).
+        the pipeline's output, as the cells are. Ceilings keyed without it were fitted on the
+        raw samples; their keys differ, so they are recomputed, never mixed in.
         """
         p = self.protocol
         extra = {"features": "cell"} if self.dataset.extra.get("features") is not None else {}

@@ -107,29 +107,40 @@ def _rows(folder):
     return albench.load_results(folder).drop(columns=list(TIMING_COLUMNS))
 
 
-def test_a_worker_killed_mid_run_loses_nothing(cluster, make_config, plugin, tmp_path):
-    config = make_config(SLOW, repetitions=4)
-    out = tmp_path / "res"
-    env = {"ALBENCH_DASK_SCHEDULER": cluster.address}
-    proc = start_cli(
-        "run", str(config), "--plugin", str(plugin), "--backend", "dask", "-j", "2", "--out", str(out),
-        "--no-progress", env=env,
-    )  # fmt: skip
+def _run_and_kill(args, env, out, kill, wait_s=120):
+    """Start ``albench run ARGS``, call ``kill()`` once a first cell is stored, let it finish."""
+    proc = start_cli(*args, env=env)
     try:
-        assert wait_for(lambda: len(stored_cells(out / "probe")) >= 1, 120), proc.stderr
-        cluster.workers[0].send_signal(signal.SIGKILL)
+        assert wait_for(lambda: len(stored_cells(out / "probe")) >= 1, wait_s), proc.stderr
+        kill()
         stdout, stderr = proc.communicate(timeout=300)
     finally:
         kill_tree(proc)
-    assert proc.returncode == 0, stdout + stderr
-    assert "ran 8 cell(s), skipped 0, failed 0 of 8" in stdout + stderr
+    return proc.returncode, stdout, stderr
+
+
+def _assert_equals_a_local_run(config, plugin, tmp_path, out, n_cells):
     local = run_cli(
         "run", str(config), "--plugin", str(plugin), "--out", str(tmp_path / "local"), "--no-progress"
     )
     assert local.returncode == 0, local.stderr
     a, b = _rows(out / "probe"), _rows(tmp_path / "local" / "probe")
-    assert len(a) == 8 * 3
+    assert len(a) == n_cells * 3
     pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_worker_killed_mid_run_loses_nothing(cluster, make_config, plugin, tmp_path):
+    config = make_config(SLOW, repetitions=4)
+    out = tmp_path / "res"
+    args = ("run", str(config), "--plugin", str(plugin), "--backend", "dask", "-j", "2", "--out", str(out),
+            "--no-progress")  # fmt: skip
+    env = {"ALBENCH_DASK_SCHEDULER": cluster.address}
+    code, stdout, stderr = _run_and_kill(
+        args, env, out, lambda: cluster.workers[0].send_signal(signal.SIGKILL)
+    )
+    assert code == 0, stdout + stderr
+    assert "ran 8 cell(s), skipped 0, failed 0 of 8" in stdout + stderr
+    _assert_equals_a_local_run(config, plugin, tmp_path, out, 8)
 
 
 def test_the_scheduler_going_away_stops_the_run_with_one_line_and_a_rerun_resumes(
@@ -139,14 +150,11 @@ def test_the_scheduler_going_away_stops_the_run_with_one_line_and_a_rerun_resume
     out = tmp_path / "res"
     args = ("run", str(config), "--plugin", str(plugin), "--backend", "dask", "-j", "2", "--out", str(out),
             "--no-progress")  # fmt: skip
-    proc = start_cli(*args, env={"ALBENCH_DASK_SCHEDULER": cluster.address})
-    try:
-        assert wait_for(lambda: len(stored_cells(out / "probe")) >= 1, 120), proc.stderr
-        cluster.scheduler.send_signal(signal.SIGKILL)
-        stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        kill_tree(proc)
-    assert proc.returncode == 1, stdout + stderr
+    env = {"ALBENCH_DASK_SCHEDULER": cluster.address}
+    code, stdout, stderr = _run_and_kill(
+        args, env, out, lambda: cluster.scheduler.send_signal(signal.SIGKILL)
+    )
+    assert code == 1, stdout + stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("error: --backend dask: the cluster went away during the run"), stderr
     assert "run the same command again to resume" in lines[-1]
@@ -172,27 +180,17 @@ def test_a_ray_worker_killed_mid_run_loses_nothing(make_config, plugin, tmp_path
     pytest.importorskip("ray", reason="ray is not installed (the test extra installs it)")
     config = make_config(SLOW.replace("0.6", "1.5"), repetitions=4)
     out = tmp_path / "res"
-    proc = start_cli(
-        "run", str(config), "--plugin", str(plugin), "--backend", "ray", "-j", "2", "--out", str(out),
-        "--no-progress", env={"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"},
-    )  # fmt: skip
-    try:
-        assert wait_for(lambda: len(stored_cells(out / "probe")) >= 1, 180), proc.stderr
-        actors = [
-            int(p)
-            for p in subprocess.run(
-                ["pgrep", "-f", "ray::PoolActor"], capture_output=True, text=True
-            ).stdout.split()
-        ]
+    args = ("run", str(config), "--plugin", str(plugin), "--backend", "ray", "-j", "2", "--out", str(out),
+            "--no-progress")  # fmt: skip
+
+    def kill_a_pool_worker():
+        found = subprocess.run(["pgrep", "-f", "ray::PoolActor"], capture_output=True, text=True).stdout
+        actors = [int(p) for p in found.split()]
         assert actors, "no Ray pool worker found"
         os.kill(actors[0], signal.SIGKILL)
-        stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        kill_tree(proc)
-    assert proc.returncode == 0, stdout + stderr
+
+    env = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    code, stdout, stderr = _run_and_kill(args, env, out, kill_a_pool_worker, wait_s=180)
+    assert code == 0, stdout + stderr
     assert "ran 8 cell(s), skipped 0, failed 0 of 8" in stdout + stderr
-    local = run_cli(
-        "run", str(config), "--plugin", str(plugin), "--out", str(tmp_path / "local"), "--no-progress"
-    )
-    assert local.returncode == 0, local.stderr
-    pd.testing.assert_frame_equal(_rows(out / "probe"), _rows(tmp_path / "local" / "probe"), check_exact=True)
+    _assert_equals_a_local_run(config, plugin, tmp_path, out, 8)

@@ -760,6 +760,18 @@ class TorchTextCNN(TorchClassifier):
     def infer_input_shape(self, n_features: int, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (int(n_features),)
 
+    def _tensor(self, X: Any) -> torch.Tensor:
+        """The token ids of a fit or prediction, their range checked once on the whole input
+        (a per-mini-batch check would cost a device synchronisation every step)."""
+        ids = np.asarray(X)
+        low, high = (int(ids.min()), int(ids.max())) if ids.size else (0, 0)
+        if low < 0 or high >= int(self.vocab_size):
+            raise ValueError(
+                f"token ids must lie in [0, {int(self.vocab_size)}); got [{low}, {high}] "
+                "(the features are not the 'tokens' pipeline's or vocab_size is too small)"
+            )
+        return super()._tensor(X)
+
     def build_module(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         if self.vocab_size is None:
             raise AlbenchInputError(
