@@ -1,5 +1,6 @@
 """Gal, Islam & Ghahramani (ICML 2017) replayed: examples/gal2017-mnist.toml against the shipped
-``gal2017-mnist`` reference (acquired labels to reach 10 % and 5 % test error).
+``gal2017-mnist`` (Table 1) and ``gal2017-mnist-code`` (the published code's stored curves)
+references (acquired labels to reach 10 % and 5 % test error).
 
 Slow (a full cell is about 50 minutes of one core): ``tox -e gal``. Knobs:
 ``ALBENCH_GAL_REPS`` (default 3), ``ALBENCH_GAL_STRATEGIES`` (default ``random,bald``),
@@ -31,7 +32,7 @@ def _data_dir() -> Path | None:
     return next((c for c in candidates if (c / "mnist10k").is_dir()), None)
 
 
-def test_gal2017_example_matches_table_1(tmp_path):
+def test_gal2017_example_matches_the_published_curves(tmp_path):
     data = _data_dir()
     if data is None:
         if os.environ.get("CI"):
@@ -57,9 +58,16 @@ def test_gal2017_example_matches_table_1(tmp_path):
         args += ["--set", f"protocol.budget={os.environ['ALBENCH_GAL_BUDGET']}"]
     run = run_cli(*args, env={"COLUMNS": "200"}, timeout=12 * 3600)
     assert run.returncode == 0, run.stdout + run.stderr
-    check = run_cli(
-        "check", str(out / "gal2017-mnist"), "--reference", "gal2017-mnist", env={"COLUMNS": "200"}
-    )
-    print(check.stdout)  # the table: pytest -s shows it
+    table_1 = _check(out, "gal2017-mnist")
+    code_curves = _check(out, "gal2017-mnist-code")
+    # The replay must agree with the curves the published code stored (its BALD needs about
+    # twice Table 1's labels to reach 10 % error; docs/reproducing.md). Table 1 is compared
+    # and shown beside it; its verdict is the one docs/reproducing.md reports.
+    print(table_1.stdout, code_curves.stdout)  # pytest -s shows both tables
+    assert code_curves.returncode == 0, code_curves.stdout + code_curves.stderr
+
+
+def _check(out: Path, reference: str):
+    check = run_cli("check", str(out / "gal2017-mnist"), "--reference", reference, env={"COLUMNS": "200"})
     assert "group(s) x target(s) compared" in check.stdout, check.stdout + check.stderr
-    assert check.returncode == 0, check.stdout + check.stderr
+    return check

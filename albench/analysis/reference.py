@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from albench.analysis.aubc import AUBC_VARIANTS, aubc_per_cell
+from albench.analysis.reference_settings import parse_strategy_map, settings_mismatch
 from albench.analysis.reference_types import REFERENCE_FORMAT, Reference
 from albench.errors import AlbenchInputError, invalid_value
 
@@ -74,6 +75,7 @@ COMPARISON_COLUMNS = [
     "z",
     "verdict",
     "source",
+    "note",
 ]
 
 
@@ -129,7 +131,7 @@ def parse_reference(raw: dict, where: str = "<reference>") -> Reference:
     if ddof not in (0, 1) or isinstance(ddof, bool):
         raise AlbenchInputError(f"{where}: std_ddof = {ddof!r}: must be 0 or 1")
     datasets = _mapping(raw, "datasets", where)
-    strategies = _mapping(raw, "strategies", where)
+    strategies, settings = parse_strategy_map(raw, where)
     results = raw.get("result")
     if not isinstance(results, list) or not results:
         raise AlbenchInputError(
@@ -178,7 +180,9 @@ def parse_reference(raw: dict, where: str = "<reference>") -> Reference:
         raise AlbenchInputError(
             f"{where}: dataset {first['dataset']!r} x strategy {first['strategy']!r} is given more than once"
         )
-    return Reference(name=name, title=str(title), path=where, std_ddof=int(ddof), table=table)
+    return Reference(
+        name=name, title=str(title), path=where, std_ddof=int(ddof), table=table, strategy_settings=settings
+    )
 
 
 def load_reference(ref: str | Path) -> Reference:
@@ -297,16 +301,43 @@ def compare_to_reference(df: pd.DataFrame, reference: Reference, max_z: float = 
         for r in out.itertuples()
     ]
     out["verdict"] = [verdict(z, max_z) for z in out["z"]]
+    out["note"] = ""
+    for label, why in _other_settings(df, reference).items():
+        out.loc[out["strategy"] == label, ["verdict", "note"]] = [OTHER_SETTINGS, why]
     out = out.sort_values(["order", "model", "labeler"], kind="stable").reset_index(drop=True)
     return out[COMPARISON_COLUMNS]
 
 
+#: Verdict prefix of a group whose results were not run with the reference's configuration.
+OTHER_SETTINGS = "other settings"
+
+
+def _other_settings(df: pd.DataFrame, reference: Reference) -> dict[str, str]:
+    """Label to why its results differ from the configuration the reference gives it."""
+    found = {}
+    for label, setting in reference.strategy_settings.items():
+        rows = df[df["strategy"] == label]
+        if not rows.empty and (why := settings_mismatch(rows, setting)):
+            found[label] = why
+    return found
+
+
+def settings_notes(comparison: pd.DataFrame) -> list[tuple[str, str]]:
+    """(label, why) of each strategy whose results were not run with the reference's configuration."""
+    if "note" not in comparison:
+        return []
+    flagged = comparison.loc[comparison["note"] != "", ["strategy", "note"]].drop_duplicates()
+    return [(str(label), str(note)) for label, note in flagged.to_numpy()]
+
+
 def beyond(comparison: pd.DataFrame, max_z: float) -> pd.DataFrame:
-    """The groups that fail a check: ``|z| > max_z``, or z unknown (fewer than 2 runs).
+    """The groups that fail a check: ``|z| > max_z``, z unknown (fewer than 2 runs), or results
+    not run with the configuration the reference gives the column (verdict "other settings").
 
     For a ``labels_to_target`` comparison: every verdict but "consistent".
     """
     if "published_labels" in comparison.columns:
         return comparison[comparison["verdict"] != "consistent"]
     z = comparison["z"].to_numpy(dtype=np.float64)
-    return comparison[~(np.abs(z) <= max_z)]
+    other = (comparison["verdict"] == OTHER_SETTINGS).to_numpy()
+    return comparison[~(np.abs(z) <= max_z) | other]

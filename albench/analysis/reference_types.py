@@ -7,7 +7,7 @@ without importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -44,3 +44,6 @@ class Reference:
     #: Tolerance of a ``labels_to_target`` reference: published / f - s .. published x f + s.
     tolerance_factor: float = 1.5
     tolerance_labels: float = 0.0
+    #: Label to the configuration that replays a published column, for the columns whose
+    #: ``[strategies]`` entry is a table (:mod:`albench.analysis.reference_settings`).
+    strategy_settings: dict = field(default_factory=dict)

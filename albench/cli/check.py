@@ -28,7 +28,7 @@ def reference_table(comparison: pd.DataFrame, max_z: float, title: str) -> Table
     for col in ("ours mean (std, n)", "published mean (std, n)", "difference", "z", "verdict"):
         table.add_column(col, justify="left" if col == "verdict" else "right")
     for r in comparison.itertuples():
-        bad = not abs(r.z) <= max_z
+        bad = not abs(r.z) <= max_z or r.verdict == "other settings"
         table.add_row(
             escape(r.dataset),
             *([escape(r.model), escape(r.labeler)] if show_model else []),
@@ -117,7 +117,7 @@ def check(results_dir, reference, max_z, max_factor):
     """
     import numpy as np
 
-    from albench.analysis.reference import beyond, compare_to_reference, load_reference
+    from albench.analysis.reference import beyond, compare_to_reference, load_reference, settings_notes
     from albench.store import load_results
 
     try:
@@ -140,6 +140,8 @@ def check(results_dir, reference, max_z, max_factor):
         return
     out_console.print(reference_table(comparison, max_z, f"{ref.title} ({ref.name})"))
     failing = beyond(comparison, max_z)
+    for label, note in settings_notes(comparison):
+        out_console.print(f"{escape(label)}: other settings: {escape(note)}", soft_wrap=True)
     z = comparison["z"].to_numpy(dtype=float)
     finite = z[np.isfinite(z)]
     mean_z = f"{finite.mean():+.2f}" if finite.size else "-"

@@ -20,7 +20,7 @@ from albench.analysis.aubc import AUBC_VARIANTS
 from albench.analysis.common import PROBLEM_COLUMNS, available_metrics, check_metric, higher_is_better
 from albench.analysis.cost import check_x_axis, on_cost_axis
 from albench.analysis.curves import mean_curves
-from albench.analysis.reference import Reference, compare_to_reference, load_reference
+from albench.analysis.reference import Reference, compare_to_reference, load_reference, settings_notes
 from albench.analysis.stats import (
     FriedmanResult,
     block_ranks,
@@ -539,6 +539,16 @@ def _comparison_table(comparisons: pd.DataFrame, alpha: float) -> ReportTable:
     )
 
 
+def _reference_notes(comparison: pd.DataFrame, ref: Reference) -> str:
+    """Caption sentences: groups run with other settings, published columns not in the results."""
+    notes = [f" {label}: other settings, {note}." for label, note in settings_notes(comparison)]
+    columns = dict(zip(ref.table["published_strategy"], ref.table["strategy"], strict=True))
+    absent = [published for published, label in columns.items() if label not in set(comparison["strategy"])]
+    if absent:
+        notes.append(f" Published columns not in these results: {', '.join(absent)}.")
+    return "".join(notes)
+
+
 def _reference_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> ReportTable:
     rows = [
         [
@@ -563,7 +573,7 @@ def _reference_table(comparison: pd.DataFrame, ref: Reference, max_z: float) -> 
         f"Published reference: {ref.title}",
         f"Mean AUBC ({variants}, as the reference states) per dataset x strategy, ours vs published "
         f"({ref.name}). z = (ours - published) / sqrt(s1^2/n1 + s2^2/n2); consistent when |z| <= {max_z:g}. "
-        f"Source: {sources}.",
+        f"Source: {sources}.{_reference_notes(comparison, ref)}",
         [
             "dataset",
             "model",

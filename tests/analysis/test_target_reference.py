@@ -209,3 +209,20 @@ def test_the_shipped_gal2017_table() -> None:
         assert t[(strategy, 0.90)] == ten and t[(strategy, 0.95)] == five
     assert len(t) == 10 and set(ref.table["dataset"]) == {"mnist10k"}
     assert set(ref.table["count"]) == {"acquired"} and ref.tolerance_labels == 10
+
+
+def test_the_shipped_gal2017_code_curves() -> None:
+    """The counts read off the published code's stored curves (transcribed from the .npy
+    files named in the reference's header), beside Table 1's."""
+    assert "gal2017-mnist-code" in builtin_references()
+    ref = load_reference("gal2017-mnist-code")
+    t = ref.table.set_index(["strategy", "target"])["labels"]
+    stored = {"bald": (300, 480), "variation_ratios": (150, 280), "mc_entropy": (180, 350)}
+    for strategy, (ten, five) in stored.items():
+        assert t[(strategy, 0.90)] == ten and t[(strategy, 0.95)] == five
+    assert len(t) == 6 and "random" not in set(ref.table["strategy"])
+    table1 = load_reference("gal2017-mnist")
+    assert (ref.tolerance_factor, ref.tolerance_labels) == (
+        table1.tolerance_factor,
+        table1.tolerance_labels,
+    )
