@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sklearn.base import BaseEstimator, clone
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
@@ -62,6 +63,12 @@ _register_estimator(
     "knn",
     KNeighborsClassifier(n_neighbors=5),
     "k-nearest neighbours (k=5, probabilities from neighbour votes)",
+)
+_register_estimator(
+    "lda",
+    LinearDiscriminantAnalysis(),
+    "Linear discriminant analysis (scikit-learn defaults: svd solver, no shrinkage; probabilities; "
+    "deterministic)",
 )
 _register_estimator(
     "gaussian_nb",

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
+from sklearn.base import clone
 
 from albench.components import build_instance
 from albench.errors import AlbenchInputError
+from albench.models import build_model
 from albench.registry import STRATEGIES
-from albench.strategies.base import QueryContext, Strategy, check_float, check_int
+from albench.strategies.base import (
+    FEATURES,
+    LABELED,
+    QueryContext,
+    Strategy,
+    check_float,
+    check_int,
+    check_strategy_model,
+    random_state_from,
+)
 from albench.strategies.committee import model_entry
 
 DEFAULT_STRATEGIES = ("margin", "coreset", "graph_density")
@@ -42,7 +54,12 @@ class ALBL(Strategy):
     ----------
     strategies : list of strategy names or tables, default ("margin", "coreset", "graph_density")
         The experts, e.g. ``["least_confident", {name = "qbc_kl", n_members = 3}]``; ALBL itself
-        is not allowed. The strategy needs whatever its experts need.
+        is not allowed. The strategy needs whatever its experts need. A table may carry the
+        expert's own ``query_model`` (a model name or table, e.g. ``{name = "least_confident",
+        query_model = {name = "logistic_regression", C = 0.01}}``): that model is fitted on the
+        labeled set each round (its ``random_state`` drawn from the strategy's stream) and the
+        expert sees it instead of ALBL's query model, as libact's ALBL gives each sub-strategy
+        its own model. ALBL's query model then only scores the reward.
     exploration : float, default 0.1
         ``K p_min``, the probability mass spread uniformly over the pool, in (0, 1).
     horizon : int, default 100
@@ -68,7 +85,8 @@ class ALBL(Strategy):
         self.horizon = horizon
         self.delta = delta
 
-    def _experts(self) -> list[Strategy]:
+    def _expert_entries(self) -> list[tuple[Strategy, tuple[str, dict] | None]]:
+        """Each expert with its own query model's ``(name, params)``, or None."""
         if not isinstance(self.strategies, (list, tuple)) or not self.strategies:
             raise AlbenchInputError(
                 f"strategies = {self.strategies!r}: must be a non-empty list of strategy names or tables"
@@ -78,15 +96,30 @@ class ALBL(Strategy):
             name, params = model_entry(entry, f"strategies[{i}]")
             if name == "albl":
                 raise AlbenchInputError(f"strategies[{i}] = 'albl': ALBL cannot be its own expert")
-            experts.append(build_instance("strategy", name, params, f"strategies[{i}]"))
+            own = None
+            if "query_model" in params:
+                params = dict(params)
+                own = model_entry(params.pop("query_model"), f"strategies[{i}].query_model")
+            expert = build_instance("strategy", name, params, f"strategies[{i}]")
+            if own is not None:
+                est = build_model(own[0], own[1], random_state=0, field=f"strategies[{i}].query_model")
+                check_strategy_model(f"strategies[{i}] ({name})", expert, own[0], est)
+            experts.append((expert, own))
         return experts
+
+    def _experts(self) -> list[Strategy]:
+        return [e for e, _ in self._expert_entries()]
 
     @property
     def needs(self) -> frozenset[str]:  # type: ignore[override]
         try:
-            return frozenset().union(*(e.needs for e in self._experts()))
+            entries = self._expert_entries()
         except AlbenchInputError:
             return frozenset()
+        needs: set[str] = set()
+        for expert, own in entries:
+            needs |= {FEATURES, LABELED} if own is not None else set(expert.needs)
+        return frozenset(needs)
 
     def validate(self) -> None:
         self._experts()
@@ -102,9 +135,11 @@ class ALBL(Strategy):
             or state["n_labeled"] + len(state["last_batch"]) != len(labeled)
             or not set(state["last_batch"]).issubset(labeled)
         ):
-            experts = self._experts()
+            entries = self._expert_entries()
+            experts = [e for e, _ in entries]
             state = {
                 "experts": experts,
+                "own_models": [own for _, own in entries],
                 "log_w": np.zeros(len(experts)),
                 "n_first_pool": int(ctx.pool.shape[0]),
                 "queried": [],  # (position, q)
@@ -136,13 +171,25 @@ class ALBL(Strategy):
         state["log_w"] -= state["log_w"].max()
         state["pending"] = []
 
+    @staticmethod
+    def _expert_ctx(
+        ctx: QueryContext, own: tuple[str, dict] | None, rng: np.random.Generator
+    ) -> QueryContext:
+        """The context an expert sees: ALBL's, or the same with its own query model fitted."""
+        if own is None:
+            return ctx
+        template = build_model(own[0], own[1], random_state=random_state_from(rng))
+        model = clone(template).fit(ctx.X[ctx.labeled], ctx.y_labeled)
+        return dataclasses.replace(ctx, model=model, make_model=lambda: clone(template), _cache={})
+
     def query(self, ctx: QueryContext, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         state = self._state(ctx)
         self._update(ctx, state)
         k = min(batch_size, ctx.pool.shape[0])
-        advice = [
-            np.asarray(e.query(ctx, k, np.random.default_rng(rng.integers(2**63)))) for e in state["experts"]
-        ]
+        advice = []
+        for expert, own in zip(state["experts"], state["own_models"], strict=True):
+            expert_rng = np.random.default_rng(rng.integers(2**63))
+            advice.append(np.asarray(expert.query(self._expert_ctx(ctx, own, rng), k, expert_rng)))
         w = np.exp(state["log_w"])
         w = w / w.sum()
         index_of = np.full(ctx.X.shape[0], -1, dtype=np.int64)

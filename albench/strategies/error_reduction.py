@@ -63,13 +63,22 @@ class _ExpectedErrorReduction(Strategy):
         (multinomial) logistic regression, a plug-in for other models, fully vectorised over
         candidates, labels and pool (:func:`~albench.strategies.kernels.newton_future_proba`),
         with no refit at all.
+    exclude_candidate : bool, default False
+        Leave the candidate itself out of the pool the future loss is taken over (its label is
+        then known: loss 0), as ALiPy's ``QueryExpectedErrorReduction`` sums the loss over the
+        pool without the candidate. False averages over the whole pool (the behaviour before
+        this option). Every candidate leaves out one sample, so the ranking is that of ALiPy's
+        sum.
     """
 
     _loss = "zero_one"
 
-    def __init__(self, n_candidates: int | None = 50, update: str = "refit") -> None:
+    def __init__(
+        self, n_candidates: int | None = 50, update: str = "refit", exclude_candidate: bool = False
+    ) -> None:
         self.n_candidates = n_candidates
         self.update = update
+        self.exclude_candidate = exclude_candidate
 
     @property
     def needs(self) -> frozenset[str]:  # type: ignore[override]
@@ -79,6 +88,20 @@ class _ExpectedErrorReduction(Strategy):
         if self.n_candidates is not None:
             check_int("n_candidates", self.n_candidates, minimum=1)
         check_choice("update", self.update, UPDATES)
+        if not isinstance(self.exclude_candidate, (bool, np.bool_)):
+            raise AlbenchInputError(f"exclude_candidate = {self.exclude_candidate!r}: must be true or false")
+
+    def _leave_out_candidates(self, ctx: QueryContext, candidates: np.ndarray, future: np.ndarray) -> None:
+        """Give each candidate, in its own future, its label with certainty (loss 0), in place."""
+        if not self.exclude_candidate:
+            return
+        where = np.full(ctx.X.shape[0], -1, dtype=np.int64)
+        where[ctx.pool] = np.arange(ctx.pool.shape[0])
+        K = future.shape[1]
+        for c, pos in enumerate(candidates):
+            j = where[pos]
+            if j >= 0:
+                future[c, :, j, :] = np.eye(K)
 
     def scores(self, ctx: QueryContext, candidates: np.ndarray) -> np.ndarray:
         """Minus the expected pool loss after labeling each candidate (positions into ``ctx.X``)."""
@@ -98,6 +121,7 @@ class _ExpectedErrorReduction(Strategy):
                 for y in np.flatnonzero(proba[c] > 0):
                     model = ctx.make_model().fit(X_aug, np.append(y_l, y))
                     future[c, y] = expand_proba(model.predict_proba(X_pool), model.classes_, K)
+        self._leave_out_candidates(ctx, candidates, future)
         return kernels.expected_error_scores(proba, future, self._loss)
 
     def _newton_scores(self, ctx: QueryContext, candidates: np.ndarray) -> np.ndarray:
@@ -114,6 +138,7 @@ class _ExpectedErrorReduction(Strategy):
             future = kernels.newton_future_proba(
                 p_pool, X_pool, p_cand[s : s + chunk], X_cand[s : s + chunk], H_inv
             )
+            self._leave_out_candidates(ctx, candidates[s : s + chunk], future)
             out[s : s + chunk] = kernels.expected_error_scores(p_cand[s : s + chunk], future, self._loss)
         return out
 

@@ -77,3 +77,38 @@ def test_experts_are_validated_by_position() -> None:
         build_instance("strategy", "albl", {"strategies": [{"name": "hierarchical", "beta": 0.1}]}, "s")
     with pytest.raises(AlbenchInputError, match="strategies"):
         build_instance("strategy", "albl", {"strategies": []}, "s")
+
+
+def test_an_expert_with_its_own_query_model_sees_that_model() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from albench.models import build_model
+    from albench.strategies.base import check_strategy_model
+
+    # ALBL's query model is an SVM without probabilities; the expert brings its own LR (C = 0.01)
+    ctx = make_ctx(n_classes=2, n_samples=60, n_labeled=10, seed=5, model="rbf_svm")
+    expert = {"name": "least_confident", "query_model": {"name": "logistic_regression", "C": 0.01}}
+    albl = build_instance("strategy", "albl", {"strategies": [expert], "exploration": 1e-12}, "s")
+    assert "proba" not in albl.needs
+    check_strategy_model("albl", albl, "rbf_svm", build_model("rbf_svm", {}, random_state=0))
+    out = albl.query(ctx, 1, np.random.default_rng(0))
+    direct = LogisticRegression(C=0.01, max_iter=1000).fit(ctx.X[ctx.labeled], ctx.y_labeled)
+    least_confident = 1.0 - direct.predict_proba(ctx.X[ctx.pool]).max(axis=1)
+    assert out.tolist() == [ctx.pool[np.argmax(least_confident)]]
+    # the same expert without its own model would need probabilities from ALBL's query model
+    plain = build_instance("strategy", "albl", {"strategies": ["least_confident"]}, "s")
+    assert "proba" in plain.needs
+
+
+def test_an_expert_query_model_is_validated_naming_the_entry() -> None:
+    with pytest.raises(AlbenchInputError, match=r"strategies\[0\]\.query_model.*no_such"):
+        build_instance(
+            "strategy", "albl", {"strategies": [{"name": "margin", "query_model": "no_such"}]}, "s"
+        )
+    with pytest.raises(AlbenchInputError, match=r"strategies\[1\].*predict_proba"):
+        build_instance(
+            "strategy",
+            "albl",
+            {"strategies": ["margin", {"name": "entropy", "query_model": "linear_svm"}]},
+            "s",
+        )

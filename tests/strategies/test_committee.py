@@ -107,3 +107,61 @@ def test_a_fixed_committee_seed_ignores_the_strategy_stream() -> None:
     assert not np.array_equal(
         free.scores(ctx, np.random.default_rng(1)), free.scores(ctx, np.random.default_rng(2))
     )
+
+
+def test_uniform_bootstrap_fits_each_listed_member_on_the_rows_the_seed_gives() -> None:
+    """libact's bagging: member by member, random_state then n rows drawn uniformly with
+    replacement (redrawn while a class is missing); checked against direct scikit-learn fits."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.linear_model import LogisticRegression
+
+    from ._helpers import make_ctx
+
+    ctx = make_ctx(n_classes=2, n_samples=50, n_labeled=10, seed=3)
+    models = [{"name": "logistic_regression", "max_iter": 100}, "lda"]
+    qbc = build_instance("strategy", "qbc_vote_entropy", {"models": models, "bootstrap": "uniform"}, "s")
+    members = qbc.committee(ctx, np.random.default_rng(11))
+
+    X_l, y_l = ctx.X[ctx.labeled], ctx.y_labeled
+    rng = np.random.default_rng(11)
+    expected = []
+    for est in (LogisticRegression(max_iter=100), LinearDiscriminantAnalysis()):
+        rng.integers(0, 2**31 - 1)  # the member's random_state
+        rows = rng.integers(0, 10, size=10)
+        while np.unique(y_l[rows]).shape[0] < 2:
+            rows = rng.integers(0, 10, size=10)
+        assert np.unique(rows).shape[0] < 10  # a real bootstrap sample, not a permutation
+        expected.append(est.fit(X_l[rows], y_l[rows]))
+    for got, want in zip(members, expected, strict=True):
+        np.testing.assert_allclose(got.coef_, want.coef_, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(got.intercept_, want.intercept_, rtol=1e-10, atol=1e-12)
+    # without the option, listed members see the whole labeled set (the behaviour before it)
+    whole = build_instance("strategy", "qbc_vote_entropy", {"models": models}, "s")
+    direct = LinearDiscriminantAnalysis().fit(X_l, y_l)
+    np.testing.assert_allclose(whole.committee(ctx, np.random.default_rng(11))[1].coef_, direct.coef_)
+
+
+def test_uniform_bootstrap_redraws_until_every_class_is_present() -> None:
+    from albench.strategies.committee import uniform_bootstrap
+
+    y = np.array([0] * 9 + [1])  # one sample of class 1: a draw misses it with probability 0.9**10
+    for seed in range(30):
+        rows = uniform_bootstrap(y, np.random.default_rng(seed))
+        assert rows.shape == (10,) and 9 in rows
+    # the first draw that holds both classes is the one returned
+    rng = np.random.default_rng(0)
+    draws = [rng.integers(0, 10, size=10) for _ in range(50)]
+    first_ok = next(d for d in draws if 9 in d)
+    np.testing.assert_array_equal(uniform_bootstrap(y, np.random.default_rng(0)), first_ok)
+
+
+def test_lda_model_is_registered_as_scikit_learns_defaults() -> None:
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    from albench.models import build_model
+
+    est = build_model("lda", {}, random_state=5)
+    assert isinstance(est, LinearDiscriminantAnalysis)
+    assert est.get_params() == LinearDiscriminantAnalysis().get_params()
+    with pytest.raises(AlbenchInputError, match="lda"):
+        build_model("lda", {"solver": "nope"}, random_state=0)

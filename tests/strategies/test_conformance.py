@@ -34,10 +34,26 @@ FAST = {
 BAD_VALUES: dict[str, dict[str, object]] = {
     "albl": {"strategies": ["albl"], "exploration": 1.5, "horizon": 0, "delta": 0.0},
     "cluster_margin": {"margin_factor": 0.5, "linkage": "median", "distance_threshold": -1.0},
-    "dwus": {"n_components": 0, "covariance_type": "banana", "uncertainty": "vibes"},
-    "eer_log": {"n_candidates": 0, "update": "exact"},
-    "eer_zero_one": {"n_candidates": -3, "update": None},
-    "graph_density": {"n_neighbors": 0, "gamma": -1.0},
+    "dwus": {
+        "n_components": 0,
+        "covariance_type": "banana",
+        "uncertainty": "vibes",
+        "variant": "libact",
+        "sigma": 0.0,
+        "max_iter": 0,
+        "C": -1.0,
+        "n_init": 0,
+        "density_variance": 0.0,
+    },
+    "eer_log": {"n_candidates": 0, "update": "exact", "exclude_candidate": "yes"},
+    "eer_zero_one": {"n_candidates": -3, "update": None, "exclude_candidate": 1},
+    "graph_density": {
+        "n_neighbors": 0,
+        "gamma": -1.0,
+        "metric": "cosine",
+        "weight": "flat",
+        "damping": "none",
+    },
     "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
     "information_density": {
         "uncertainty": "vibes",
@@ -46,8 +62,18 @@ BAD_VALUES: dict[str, dict[str, object]] = {
         "gamma": 0.0,
         "n_reference": 0,
     },
-    "qbc_kl": {"n_members": 1, "models": ["logistic_regression", "linear_svm"], "seed": -1},
-    "qbc_vote_entropy": {"n_members": 0, "models": ["no_such_model", "gaussian_nb"], "seed": 1.5},
+    "qbc_kl": {
+        "n_members": 1,
+        "models": ["logistic_regression", "linear_svm"],
+        "seed": -1,
+        "bootstrap": "bag",
+    },
+    "qbc_vote_entropy": {
+        "n_members": 0,
+        "models": ["no_such_model", "gaussian_nb"],
+        "seed": 1.5,
+        "bootstrap": True,
+    },
     "ranked_batch": {"uncertainty": "vibes"},
     "typiclust": {"n_neighbors": 0, "max_clusters": 0, "min_cluster_size": 0},
     "bald": {"n_samples": 1},
@@ -64,15 +90,31 @@ BAD_VALUES: dict[str, dict[str, object]] = {
 VARIANTS = [
     ("eer_zero_one", {"update": "newton", "n_candidates": None}),
     ("eer_log", {"update": "newton"}),
+    ("eer_log", {"exclude_candidate": True, "n_candidates": 5}),
     ("qbc_kl", {"models": ["logistic_regression", "gaussian_nb", {"name": "knn", "n_neighbors": 3}]}),
     ("qbc_vote_entropy", {"models": ["linear_svm", "gaussian_nb"], "seed": 3}),
+    ("qbc_vote_entropy", {"models": ["logistic_regression", "lda", "gaussian_nb"], "bootstrap": "uniform"}),
+    ("qbc_kl", {"n_members": 3, "bootstrap": "uniform"}),
     ("information_density", {"similarity": "rbf", "n_reference": 10, "uncertainty": "margin"}),
     ("dwus", {"covariance_type": "full", "n_components": 2}),
+    ("dwus", {"variant": "pre_clustering", "n_components": 3, "max_iter": 20}),
+    (
+        "graph_density",
+        {"metric": "manhattan", "weight": "exponential", "gamma": "n_features", "damping": "picks"},
+    ),
     ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
     ("hierarchical", {"max_dense": 10, "linkage": "average"}),
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
+    (
+        "albl",
+        {
+            "strategies": [
+                {"name": "least_confident", "query_model": {"name": "logistic_regression", "C": 0.01}}
+            ]
+        },
+    ),
     ("batchbald", {"n_configurations": 2}),
     ("power_bald", {"beta": 50.0, "n_samples": 3}),
 ]

@@ -133,3 +133,35 @@ def test_newton_update_needs_no_refit() -> None:
     ctx.make_model = None  # would fail if called
     out = s.query(ctx, 5, np.random.default_rng(0))
     assert np.unique(out).shape[0] == 5 and np.isin(out, ctx.pool).all()
+
+
+def test_eer_log_without_the_candidate_is_alipys_expected_error_reduction() -> None:
+    """ALiPy's QueryExpectedErrorReduction: sum_y p(y|x) * sum over the pool without x of the
+    entropy of the refitted model's probabilities; the smallest is queried."""
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+
+    from ._helpers import make_ctx
+
+    ctx = make_ctx(n_classes=2, n_samples=40, n_labeled=8, seed=2)
+    template = LogisticRegression(max_iter=1000)
+    pv = ctx.model.predict_proba(ctx.X[ctx.pool])
+    alipy = []
+    for i, pos in enumerate(ctx.pool):
+        rest = np.delete(ctx.pool, i)
+        total = 0.0
+        for yi in (0, 1):
+            m = clone(template).fit(np.vstack([ctx.X[ctx.labeled], ctx.X[pos]]), np.append(ctx.y_labeled, yi))
+            prob = m.predict_proba(ctx.X[rest])
+            total += pv[i, yi] * float(-(prob * np.log(prob)).sum())
+        alipy.append(total)
+    alipy = np.array(alipy)
+    s = build_instance("strategy", "eer_log", {"n_candidates": None, "exclude_candidate": True}, "s")
+    np.testing.assert_allclose(s.scores(ctx, ctx.pool), -alipy / ctx.pool.shape[0], rtol=1e-6)
+    assert s.query(ctx, 1, np.random.default_rng(0)).tolist() == [ctx.pool[np.argmin(alipy)]]
+    # the Newton approximation leaves the candidate out the same way (its own row has loss 0)
+    newton = build_instance(
+        "strategy", "eer_log", {"n_candidates": None, "exclude_candidate": True, "update": "newton"}, "s"
+    )
+    full = build_instance("strategy", "eer_log", {"n_candidates": None, "update": "newton"}, "s")
+    assert not np.allclose(newton.scores(ctx, ctx.pool), full.scores(ctx, ctx.pool))

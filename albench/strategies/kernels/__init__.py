@@ -17,9 +17,13 @@ from albench.strategies.kernels.bayesian import (
 )
 from albench.strategies.kernels.committee import kl_to_consensus_scores, vote_entropy_scores
 from albench.strategies.kernels.density import (
+    cluster_logistic_proba,
+    cluster_prior_em,
     graph_density,
+    graph_density_greedy,
     graph_density_select,
     information_density_scores,
+    isotropic_mixture_log_density,
     knn_graph,
     mean_cosine_similarity,
     mean_rbf_similarity,
@@ -84,7 +88,11 @@ __all__ = [
     "expected_error_scores",
     "fisher_information",
     "gradient_embedding_kmeanspp",
+    "cluster_logistic_proba",
+    "cluster_prior_em",
+    "isotropic_mixture_log_density",
     "graph_density",
+    "graph_density_greedy",
     "graph_density_select",
     "information_density_scores",
     "k_center_greedy",
