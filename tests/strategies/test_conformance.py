@@ -39,6 +39,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "eer_zero_one": {"n_candidates": -3, "update": None},
     "graph_density": {"n_neighbors": 0, "gamma": -1.0},
     "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
+    "informative_diverse": {"n_clusters": 0},
     "information_density": {
         "uncertainty": "vibes",
         "beta": -1.0,
@@ -70,6 +71,7 @@ VARIANTS = [
     ("dwus", {"covariance_type": "full", "n_components": 2}),
     ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
     ("hierarchical", {"max_dense": 10, "linkage": "average"}),
+    ("informative_diverse", {"n_clusters": 5}),
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
@@ -201,7 +203,15 @@ def test_entropy_with_a_model_lacking_probabilities_is_rejected_at_config_time()
 
 def test_decision_only_strategies_accept_svm_and_qbc_list_needs_nothing_from_it() -> None:
     est = build_model("linear_svm", {}, 0)
-    for name in ("decision_margin", "margin", "cluster_margin", "coreset", "hierarchical"):
+    for name in (
+        "decision_margin",
+        "margin",
+        "cluster_margin",
+        "coreset",
+        "hierarchical",
+        "informative_diverse",
+        "margin_cluster_mean",
+    ):
         check_strategy_model(name, make(name), "linear_svm", est)
     qbc = make("qbc_kl", models=["logistic_regression", "gaussian_nb"])
     check_strategy_model("qbc_kl", qbc, "linear_svm", est)
