@@ -55,6 +55,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
         "damping": "none",
     },
     "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
+    "informative_diverse": {"n_clusters": 0},
     "information_density": {
         "uncertainty": "vibes",
         "beta": -1.0,
@@ -104,6 +105,7 @@ VARIANTS = [
     ),
     ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
     ("hierarchical", {"max_dense": 10, "linkage": "average"}),
+    ("informative_diverse", {"n_clusters": 5}),
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
@@ -243,7 +245,15 @@ def test_entropy_with_a_model_lacking_probabilities_is_rejected_at_config_time()
 
 def test_decision_only_strategies_accept_svm_and_qbc_list_needs_nothing_from_it() -> None:
     est = build_model("linear_svm", {}, 0)
-    for name in ("decision_margin", "margin", "cluster_margin", "coreset", "hierarchical"):
+    for name in (
+        "decision_margin",
+        "margin",
+        "cluster_margin",
+        "coreset",
+        "hierarchical",
+        "informative_diverse",
+        "margin_cluster_mean",
+    ):
         check_strategy_model(name, make(name), "linear_svm", est)
     qbc = make("qbc_kl", models=["logistic_regression", "gaussian_nb"])
     check_strategy_model("qbc_kl", qbc, "linear_svm", est)

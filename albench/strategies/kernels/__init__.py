@@ -52,6 +52,12 @@ from albench.strategies.kernels.hierarchical import (
     node_counts,
     tree_from_children,
 )
+from albench.strategies.kernels.informative import (
+    cluster_quotas,
+    nearest_to_centroids,
+    quota_top_k,
+    within_margin,
+)
 from albench.strategies.kernels.selection import select_top_k
 from albench.strategies.kernels.uncertainty import (
     UNCERTAINTY_MEASURES,
@@ -75,6 +81,7 @@ __all__ = [
     "variation_ratios_scores",
     "Tree",
     "best_pruning",
+    "cluster_quotas",
     "confidence_bounds",
     "gradient_residuals",
     "node_counts",
@@ -103,7 +110,9 @@ __all__ = [
     "mean_cosine_similarity",
     "mean_rbf_similarity",
     "min_distances",
+    "nearest_to_centroids",
     "newton_future_proba",
+    "quota_top_k",
     "ranked_batch",
     "ratio_scores",
     "select_top_k",
@@ -112,4 +121,5 @@ __all__ = [
     "uncertainty_measure",
     "variance_reduction_scores",
     "vote_entropy_scores",
+    "within_margin",
 ]
