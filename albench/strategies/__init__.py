@@ -10,6 +10,7 @@ from albench.strategies import (  # noqa: F401  (registration)
     error_reduction,
     hierarchical,
     random_sampling,
+    representative,
     uncertainty,
 )
 from albench.strategies.base import QueryContext, Strategy

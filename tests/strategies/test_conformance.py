@@ -57,6 +57,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "batchbald": {"n_samples": 1, "n_configurations": 0},
     "power_bald": {"n_samples": 1, "beta": 0.0},
     "variance_reduction": {"reg": 0.0, "n_candidates": 0},
+    "quire": {"lambda_": 0.0, "kernel": "sigmoid", "gamma": 0.0, "degree": 0, "coef0": float("nan")},
 }
 
 
@@ -75,6 +76,8 @@ VARIANTS = [
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
     ("batchbald", {"n_configurations": 2}),
     ("power_bald", {"beta": 50.0, "n_samples": 3}),
+    ("quire", {"kernel": "poly", "degree": 2, "gamma": 0.5, "coef0": 0.5, "lambda_": 0.1}),
+    ("quire", {"kernel": "linear"}),
 ]
 
 
