@@ -149,3 +149,242 @@ def test_quire_cache_is_keyed_by_the_data_and_parameters() -> None:
 def test_quire_bad_parameters_are_named(param: str, value: object, allowed: str) -> None:
     with pytest.raises(AlbenchInputError, match=rf"{param} = .*{allowed}"):
         build_instance("strategy", "quire", {param: value}, "s")
+
+
+# ----------------------------------------------------------------------------------- BMDR, SPAL
+
+
+def _clarabel() -> None:
+    pytest.importorskip("clarabel", reason="BMDR and SPAL need the Clarabel QP solver (albench[qp])")
+
+
+def _qp_by_enumeration(
+    P: np.ndarray, q: np.ndarray, total: float | None, w: np.ndarray | None = None
+) -> np.ndarray:
+    """The QP's minimiser (``w^T x = total`` if given) by trying each variable at 0, 1 or free (KKT)."""
+    import itertools
+
+    n = q.shape[0]
+    w = np.ones(n) if w is None else w
+    best, best_f = None, np.inf
+    for status in itertools.product((0, 1, 2), repeat=n):  # 0: at 0, 1: at 1, 2: free
+        x = np.array([float(s == 1) for s in status])
+        free = [i for i in range(n) if status[i] == 2]
+        if free:
+            fixed = [i for i in range(n) if status[i] != 2]
+            rhs = -q[free] - P[np.ix_(free, fixed)] @ x[fixed]
+            if total is None:
+                sol = np.linalg.solve(P[np.ix_(free, free)], rhs)
+            else:  # with the multiplier of sum(x) = total
+                m = len(free)
+                wf = w[free][:, None]
+                kkt = np.block([[P[np.ix_(free, free)], wf], [wf.T, np.zeros((1, 1))]])
+                if abs(np.linalg.det(kkt)) < 1e-14:
+                    continue
+                sol = np.linalg.solve(kkt, np.append(rhs, total - w[fixed] @ x[fixed]))[:m]
+            x[free] = sol
+        if (x < -1e-12).any() or (x > 1 + 1e-12).any():
+            continue
+        if total is not None and abs(w @ x - total) > 1e-9:
+            continue
+        f = 0.5 * x @ P @ x + q @ x
+        if f < best_f - 1e-12:
+            best, best_f = x, f
+    return best
+
+
+@pytest.mark.parametrize("with_equality", [True, False])
+def test_box_qp_finds_the_minimiser(with_equality: bool) -> None:
+    _clarabel()
+    rng = np.random.default_rng(5)
+    G = rng.normal(size=(4, 4))
+    P = G @ G.T + 0.1 * np.eye(4)
+    q = rng.normal(size=4) * 3
+    expected = _qp_by_enumeration(P, q, 1.0 if with_equality else None)
+    x = rk.box_qp(P, q, np.ones(4), 1.0) if with_equality else rk.box_qp(P, q)
+    np.testing.assert_allclose(x, expected, atol=1e-6)
+
+
+def _fit_tau(K_ll, y_pm, gamma):
+    return np.linalg.inv(K_ll + gamma * np.eye(K_ll.shape[0])) @ y_pm
+
+
+def _alipy_bmdr_loop(K, lab, unl, y_pm, beta, gamma, rho, b):
+    """The fork's QueryInstanceBMDR.select, step by step (its QP solved by enumeration)."""
+    KLL, KLU, KUU = K[np.ix_(lab, lab)], K[np.ix_(lab, unl)], K[np.ix_(unl, unl)]
+    L_len, U_len = len(lab), len(unl)
+    N = L_len + U_len
+    tau = _fit_tau(KLL, y_pm, gamma)
+    last, it = [], 0
+    while True:
+        it += 1
+        P = 0.5 * beta * KUU
+        pred = tau @ KLU
+        q = beta * ((U_len - b) / N * np.ones(L_len) @ KLU - (L_len + b) / N * np.ones(U_len) @ KUU)
+        q = q + pred * pred + 2 * np.abs(pred)
+        x = _qp_by_enumeration(P, q, float(b))
+        sel = [unl[i] for i in np.argsort(x)[len(x) - b :]]
+        if set(last) == set(sel) or it > 15:
+            return sel
+        last = sel
+        delta = np.zeros(b)
+        KLQ = K[np.ix_(lab, sel)]
+        z = tau @ KLQ
+        for _ in range(1000):
+            A = KLL @ KLL + rho / 2 * KLQ @ KLQ.T + gamma * KLL
+            r = y_pm @ KLL + 0.5 * delta @ KLQ.T + rho / 2 * z @ KLQ.T
+            tau = np.linalg.pinv(A) @ r
+            z_old = z
+            v = (rho * tau @ KLQ - delta) / (rho + 2)
+            z = np.sign(v) * np.maximum(np.abs(v) - 2 / (rho + 2), 0)
+            delta = delta + rho * (z - tau @ KLQ)
+            r_norm = np.linalg.norm(tau @ KLQ - z)
+            s_norm = np.linalg.norm(-rho * (z - z_old))
+            eps_pri = np.sqrt(b) * 1e-4 + 1e-2 * max(np.linalg.norm(z), np.linalg.norm(tau @ KLQ))
+            eps_dual = np.sqrt(b) * 1e-4 + 1e-2 * np.linalg.norm(delta)
+            if r_norm < eps_pri and s_norm < eps_dual:
+                break
+
+
+def _small_problem(seed: int, n: int = 13, n_labeled: int = 5):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    y = (X[:, 0] + 0.3 * rng.normal(size=n) > 0).astype(int)
+    lab = np.concatenate([np.flatnonzero(y == 0)[:2], np.flatnonzero(y == 1)[: n_labeled - 2]])
+    return X, y, lab
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bmdr_matches_the_forks_loop(seed: int) -> None:
+    _clarabel()
+    X, y, lab = _small_problem(seed)
+    unl = [i for i in range(X.shape[0]) if i not in lab]
+    y_pm = np.where(y[lab] == 1, 1.0, -1.0)
+    expected = _alipy_bmdr_loop(_rbf(X, 0.5), list(lab), unl, y_pm, beta=10.0, gamma=0.1, rho=1.0, b=2)
+    s = build_instance("strategy", "bmdr", {"beta": 10.0, "gamma_ker": 0.5}, "s")
+    out = s.query(_ctx(X, lab, y[lab]), 2, np.random.default_rng(0))
+    assert set(out.tolist()) == set(expected)
+
+
+def _alipy_spal_loop(K, lab, unl, y_pm, mu, gamma, rho, lam, b, constrained=False):
+    """The fork's QueryInstanceSPAL.select as the published run executes it (QP over the box),
+    or as written (``constrained``: with ``es^T x = b`` when the box allows it)."""
+    KLL, KLU, KUU = K[np.ix_(lab, lab)], K[np.ix_(lab, unl)], K[np.ix_(unl, unl)]
+    L_len, U_len = len(lab), len(unl)
+    N = L_len + U_len
+    theta = _fit_tau(KLL, y_pm, gamma)
+    es = np.ones(U_len)
+    last, it = [], 0
+    while True:
+        it += 1
+        P = 0.5 * mu * KUU
+        pred = theta @ KLU
+        loss = pred * pred + 2 * np.abs(pred)
+        q = mu * ((U_len - b) / N * np.ones(L_len) @ KLU - (L_len + b) / N * np.ones(U_len) @ KUU) + es * loss
+        x = _qp_by_enumeration(P, q, float(b), es) if constrained and es.sum() >= b else None
+        x = _qp_by_enumeration(P, q, None) if x is None else x
+        worst = x * loss
+        es = np.where(worst < lam, 1 - worst / lam, 0.0)
+        sel = [unl[i] for i in np.argsort(x * es)[U_len - b :]]
+        if set(last) == set(sel) or it > 15:
+            return sel, x * es
+        last = sel
+        mix = np.maximum(x * es, 0)
+        valid = np.flatnonzero(mix > 0.001)
+        if len(valid) < 1:
+            valid = np.argsort(mix)[-1:]
+        vK = KLU[:, valid]
+        delta, z = np.zeros(len(valid)), theta @ vK
+        pinv_A = np.linalg.pinv(2 * KLL @ KLL + rho * vK @ vK.T + 2 * gamma * KLL)
+        kd = np.sqrt(mix[valid] + rho / 2)
+        ci = mix[valid] / kd
+        for _ in range(1000):
+            theta = pinv_A @ (rho * vK @ z + vK @ delta + 2 * KLL @ y_pm)
+            z_old = z
+            vi = (rho * theta @ vK - delta) / (2 * kd)
+            z = np.sign(vi) * np.maximum(np.abs(vi) - ci, 0) / kd
+            delta = delta + rho * (z - theta @ vK)
+            r_norm = np.linalg.norm(theta @ vK - z)
+            s_norm = np.linalg.norm(-rho * (z - z_old))
+            m = np.sqrt(len(valid))
+            eps_pri = m * 1e-4 + 1e-2 * max(np.linalg.norm(z), np.linalg.norm(theta @ vK))
+            eps_dual = m * 1e-4 + 1e-2 * np.linalg.norm(delta)
+            if r_norm < eps_pri and s_norm < eps_dual:
+                break
+
+
+@pytest.mark.parametrize("constrained", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_spal_matches_the_forks_loop(seed: int, constrained: bool) -> None:
+    _clarabel()
+    X, y, lab = _small_problem(seed)
+    unl = [i for i in range(X.shape[0]) if i not in lab]
+    y_pm = np.where(y[lab] == 1, 1.0, -1.0)
+    params = {"mu": 5.0, "gamma": 0.1, "rho": 1.0, "lam": 2.0, "constrained": constrained}
+    expected, weights = _alipy_spal_loop(_rbf(X, 0.5), list(lab), unl, y_pm, b=1, **params)
+    assert np.sort(weights)[-1] - np.sort(weights)[-2] > 1e-3  # a clear winner: no solver near-tie
+    s = build_instance(
+        "strategy",
+        "spal",
+        {"mu": 5.0, "lambda_init": 2.0, "gamma_ker": 0.5, "batch_constraint": constrained},
+        "s",
+    )
+    assert s.query(_ctx(X, lab, y[lab]), 1, np.random.default_rng(0)).tolist() == expected
+
+
+# The picks of the published code on one example: QueryInstanceBMDR of the ALiPy fork the
+# benchmark runs (ariapoy/ALiPy at ef2a840, through cvxpy 1.6.0 with OSQP 1.1.3), 8 rounds of
+# batch 1, each pick labeled before the next: X = default_rng(seed).normal(size=(n, d)),
+# y = X[:, 0] + 0.5 * normal(size=n) > 0, the first 3 of each class labeled, gamma_ker as given.
+FORK_PICKS = {
+    (0, 80, 2, 1.0): [10, 30, 52, 43, 13, 42, 70, 62],
+    (1, 120, 5, 0.3): [113, 35, 76, 107, 63, 99, 61, 56],
+}
+
+
+@pytest.mark.parametrize(("seed", "n", "d", "gamma_ker"), list(FORK_PICKS))
+def test_bmdr_reproduces_the_published_codes_picks(seed: int, n: int, d: int, gamma_ker: float) -> None:
+    _clarabel()
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = (X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    lab = list(np.concatenate([np.flatnonzero(y == 0)[:3], np.flatnonzero(y == 1)[:3]]))
+    s = build_instance("strategy", "bmdr", {"gamma_ker": gamma_ker}, "s")
+    picks = []
+    for _ in range(8):
+        picks.append(int(s.query(_ctx(X, lab, y[lab]), 1, np.random.default_rng(0))[0]))
+        lab.append(picks[-1])
+    assert picks == FORK_PICKS[(seed, n, d, gamma_ker)]
+
+
+def test_qp_strategies_are_listed_unavailable_without_the_solver(monkeypatch) -> None:
+    from albench.registry import STRATEGIES
+    from albench.strategies import representative
+
+    monkeypatch.setattr(representative, "_qp_available", lambda: False)
+    name = "bmdr_without_solver_probe"
+    try:
+        representative._register_qp(name, "probe", "none")(type("Probe", (representative.BMDR,), {}))
+        assert name not in STRATEGIES.names()
+        assert "clarabel" in STRATEGIES.unavailable[name]
+        with pytest.raises(AlbenchInputError, match="unavailable on this machine.*albench\\[qp\\]"):
+            STRATEGIES.get(name)
+    finally:
+        STRATEGIES._unavailable.pop(name, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "value"),
+    [
+        ("bmdr", "beta", 0.0),
+        ("bmdr", "batch_constraint", "yes"),
+        ("bmdr", "gamma_ker", -1.0),
+        ("spal", "lambda_init", 0.0),
+        ("spal", "mu", -0.1),
+        ("spal", "kernel", "sigmoid"),
+    ],
+)
+def test_qp_strategies_bad_parameters_are_named(name: str, param: str, value: object) -> None:
+    _clarabel()
+    with pytest.raises(AlbenchInputError, match=rf"{param} = "):
+        build_instance("strategy", name, {param: value}, "s")
