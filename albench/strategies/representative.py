@@ -47,9 +47,10 @@ def _check_kernel(strategy: Strategy, gamma_name: str) -> None:
 class Quire(Strategy):
     """Query informative and representative examples (QUIRE), as libact evaluates it.
 
-    Follows libact's ``QUIRE`` (``libact/query_strategies/quire.py``), the code behind the
-    "quire" column of Lu et al. (TMLR 2025; ``src/config.py``: lambda 1.0, kernel rbf, degree
-    3, gamma 1.0, coef0 1.0). With ``L = (K + lambda I)^-1`` over the training part (labeled
+    Follows libact's ``QUIRE`` (``libact/query_strategies/quire.py``; the fork the benchmark
+    runs, ariapoy/libact, has the same evaluation), the code behind the "quire" column of
+    Lu et al. (TMLR 2025; ``src/config.py``: lambda 1.0, kernel rbf, degree 3, gamma 1.0,
+    coef0 1.0). With ``L = (K + lambda I)^-1`` over the training part (labeled
     set plus pool), each pool sample ``s`` gets libact's evaluation value
     ``L_ss - det(L_UU) / L_ss + 2 |(L_sL - L_s,r M_s L_rL) y_L|`` and the smallest is
     queried; see :func:`~albench.strategies.kernels.representative.quire_scores` for ``M_s``.
