@@ -5,10 +5,11 @@ component. Computing them means importing the components (scikit-learn, SciPy, .
 two seconds; so the records of the built-ins are generated once into
 ``albench/component_index.json`` (``python -m albench.component_index_build``) together with a
 fingerprint of the code they come from: the SHA-256 of every module that registers or
-defines a component, the list of the package's modules, the dataset cards and the version of
-scikit-learn (scikit-activeml's adapted strategies are recorded with its version and used
-only with that version). When the fingerprint no longer matches (a module edited since, another
-version installed) the index is ignored and the records are computed from the components
+defines a component, the list of the package's modules, the dataset cards, the version of
+scikit-learn and whether the optional QP solver is installed (scikit-activeml's adapted
+strategies are recorded with its version and used only with that version). When the
+fingerprint no longer matches (a module edited since, another version installed) the index
+is ignored and the records are computed from the components
 themselves, so a stale index costs time, never correctness. ``tests/test_cli_startup.py``
 fails while the committed index is stale. Reading the file is this module's job; writing it
 is :mod:`albench.component_index_build`'s.
@@ -29,6 +30,9 @@ PACKAGE = Path(__file__).parent
 _NOT_REGISTERING = ("cli", "report", "bench", "analysis")
 #: distributions whose versions the built-ins' records depend on (the models' defaults)
 _DISTRIBUTIONS = ("scikit-learn",)
+#: optional modules whose presence decides whether a built-in is registered or listed as
+#: unavailable (the QP solver of bmdr and spal)
+_OPTIONAL_MODULES = ("clarabel",)
 
 
 def _package_modules() -> list[str]:
@@ -72,7 +76,15 @@ def fingerprint(modules: list[str]) -> dict[str, Any]:
         "sha256": {m: _sha256(PACKAGE / m) for m in modules if (PACKAGE / m).is_file()},
         "cards": {p.name: _sha256(p) for p in _card_files()},
         "versions": _versions(),
+        "optional": {name: _importable(name) for name in _OPTIONAL_MODULES},
     }
+
+
+def _importable(module: str) -> bool:
+    """Whether ``module`` can be imported (found on the path; nothing is imported)."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _installed(distribution: str) -> str | None:

@@ -11,6 +11,7 @@ from albench.strategies import (  # noqa: F401  (registration)
     hierarchical,
     informative,
     random_sampling,
+    representative,
     uncertainty,
 )
 from albench.strategies.base import QueryContext, Strategy

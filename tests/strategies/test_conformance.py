@@ -84,6 +84,28 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "batchbald": {"n_samples": 1, "n_configurations": 0},
     "power_bald": {"n_samples": 1, "beta": 0.0},
     "variance_reduction": {"reg": 0.0, "n_candidates": 0},
+    "bmdr": {
+        "beta": 0.0,
+        "gamma": -1.0,
+        "rho": 0.0,
+        "kernel": "sigmoid",
+        "gamma_ker": 0.0,
+        "degree": 1.5,
+        "coef0": "1",
+        "batch_constraint": 1,
+    },
+    "spal": {
+        "mu": 0.0,
+        "gamma": 0.0,
+        "rho": -1.0,
+        "lambda_init": 0.0,
+        "kernel": "chi2",
+        "gamma_ker": -2.0,
+        "degree": 0,
+        "coef0": float("inf"),
+        "batch_constraint": "no",
+    },
+    "quire": {"lambda_": 0.0, "kernel": "sigmoid", "gamma": 0.0, "degree": 0, "coef0": float("nan")},
 }
 
 
@@ -119,6 +141,10 @@ VARIANTS = [
     ),
     ("batchbald", {"n_configurations": 2}),
     ("power_bald", {"beta": 50.0, "n_samples": 3}),
+    ("quire", {"kernel": "poly", "degree": 2, "gamma": 0.5, "coef0": 0.5, "lambda_": 0.1}),
+    ("quire", {"kernel": "linear"}),
+    ("bmdr", {"kernel": "poly", "degree": 2, "gamma_ker": 0.5, "batch_constraint": False}),
+    ("spal", {"batch_constraint": True, "kernel": "linear", "lambda_init": 1.0}),
 ]
 
 
