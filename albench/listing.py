@@ -54,12 +54,25 @@ def strategy_needs(strategy_cls: Any) -> list[str] | None:
         return None
 
 
+#: the needs that make a strategy an oracle (albench.strategies.base.ORACLE, spelled out so that
+#: listing imports no strategy code)
+ORACLE_NEEDS = frozenset({"oracle_labels", "oracle_test"})
+#: how ``albench list`` marks an oracle strategy
+ORACLE_MARK = "(oracle)"
+
+
+def is_oracle_record(record: dict) -> bool:
+    """Whether a strategy's record says it reads ground truth (its default needs hold an oracle need)."""
+    return bool(ORACLE_NEEDS & set(record.get("needs") or ()))
+
+
 def component_records(kind: str) -> list[dict]:
     """One record per registered component of ``kind``, then prefixes and unavailable ones.
 
     Each record has ``name``, ``status`` (``"available"``, ``"prefix"`` or
     ``"unavailable"``), ``description``, ``reference``, ``parameters``, ``origin`` and,
-    for strategies, ``needs``; for datasets ``source`` and ``available``.
+    for strategies, ``needs`` and ``oracle`` (it reads ground truth: the pool's true labels or
+    the test part); for datasets ``source`` and ``available``.
     """
     from albench.datasets.cards import availability
 
@@ -76,6 +89,7 @@ def component_records(kind: str) -> list[dict]:
         }
         if kind == "strategies":
             rec["needs"] = strategy_needs(e.obj)
+            rec["oracle"] = is_oracle_record(rec)
         if kind == "datasets":
             rec["source"] = str(e.meta.get("source", ""))
             rec["available"] = availability(e)
@@ -134,6 +148,7 @@ def skactiveml_records() -> list[dict]:
                 "needs": strategy_needs(e.obj),
             }
         )
+        records[-1]["oracle"] = is_oracle_record(records[-1])
     return records
 
 

@@ -183,6 +183,30 @@ def _backend_context(
     return joblib.parallel_config(backend="loky", n_jobs=n_jobs), None
 
 
+def oracle_strategy_labels(cells: list[Cell]) -> set[str]:
+    """Labels of the grid's oracle strategies: those that read ground truth (ORACLE_LABELS, ORACLE_TEST).
+
+    Recorded in the manifest's cell index (``"oracle": true``) so that the report, which reads
+    only what the store wrote, can mark them. A strategy that cannot be built counts as none.
+    """
+    from albench.components import build_instance
+    from albench.strategies.base import is_oracle
+
+    out: set[str] = set()
+    seen: set[str] = set()
+    for c in cells:
+        if c.strategy.label in seen:
+            continue
+        seen.add(c.strategy.label)
+        try:
+            instance = build_instance("strategy", c.strategy.name, c.strategy.params, "strategy")
+        except Exception:  # noqa: BLE001 - its cells fail with the reason; the manifest still lists them
+            continue
+        if is_oracle(instance):
+            out.add(c.strategy.label)
+    return out
+
+
 def build_manifest(
     exp: Experiment,
     cells: list[Cell],
@@ -193,6 +217,7 @@ def build_manifest(
 ) -> dict:
     """The manifest: config, cell keys, versions, machine, format and timestamps."""
     now = _timestamp()
+    oracles = oracle_strategy_labels(cells)
     return {
         "format_version": RESULT_FORMAT_VERSION,
         "experiment": exp.name,
@@ -209,6 +234,7 @@ def build_manifest(
                 "strategy": c.strategy.label,
                 "labeler": c.labeler.label,
                 "repetition": c.repetition,
+                **({"oracle": True} if c.strategy.label in oracles else {}),
             }
             for c in cells
         },

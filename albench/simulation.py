@@ -31,7 +31,7 @@ from albench.query import StrategyContractError, check_query
 from albench.seeding import derive_int, derive_rng
 from albench.stopping import StoppingMonitor, draw_stop_set
 from albench.stopping.observe import observe_model
-from albench.strategies.base import QueryContext
+from albench.strategies.base import QueryContext, is_oracle, oracle_fields
 
 __all__ = ["TIMING_COLUMNS", "Seeds", "StrategyContractError", "cell_seeds", "run_cell", "split_cell"]
 
@@ -143,6 +143,8 @@ def run_cell(cell: Cell) -> pd.DataFrame:
     )
     learner = Learner(template, policy, rebalancer, K, seeds.model)
     strategy = build_instance("strategy", cell.strategy.name, cell.strategy.params, "strategy")
+    # ground truth reaches a strategy only if it declares itself an oracle (ORACLE_LABELS, ORACLE_TEST)
+    oracle = is_oracle(strategy)
     budget = Budget(p.budget_for(int(in_pool.sum())), p.budget_unit)
     # observers (DESIGN invariant 10): they read the round's model and add columns, nothing else
     monitor = StoppingMonitor(p.stopping) if p.stopping else None
@@ -252,6 +254,7 @@ def run_cell(cell: Cell) -> pd.DataFrame:
                         cell.strategy.seed_name(),
                         rnd,
                     ),
+                    **(oracle_fields(strategy.needs, y_true_train, X_test, y_test) if oracle else {}),
                 )
                 chosen = check_query(strategy.query(ctx, k, seeds.strategy), scored, k, cell.strategy.label)
                 chosen = budget.take(chosen, state.price(chosen, p.budget_unit))

@@ -36,6 +36,8 @@ from albench.strategies.base import (
     StrategyContractError,
     check_needs,
     check_query_result,
+    is_oracle,
+    oracle_fields,
 )
 
 
@@ -154,12 +156,15 @@ def make_context(
     labeled: np.ndarray,
     needs: frozenset[str] = frozenset(),
     model: Any = None,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> QueryContext:
     """A query context as the loop builds it: model fitted on the labeled set only.
 
     The model handed to the strategy exposes only what ``needs`` declares. The default model is
     a logistic regression, or a :class:`BootstrapEnsemble` when ``needs`` include
-    ``POSTERIOR`` or ``EMBEDDINGS``.
+    ``POSTERIOR`` or ``EMBEDDINGS``. An oracle strategy (``ORACLE_LABELS`` / ``ORACLE_TEST`` in
+    ``needs``) gets ``y`` as the true labels and ``test`` (default: ``(X, y)`` itself) as the
+    test part; any other strategy gets neither.
     """
     if model is not None:
         template = model
@@ -178,6 +183,7 @@ def make_context(
         n_classes=int(y.max()) + 1,
         model=_NeedsOnly(fitted, frozenset(needs)),
         make_model=lambda: clone(template),
+        **(oracle_fields(needs, y, *(test if test is not None else (X, y))) if is_oracle(needs) else {}),
     )
 
 
@@ -288,7 +294,13 @@ def _query_world(strategy: Any, X: np.ndarray, y: np.ndarray, labeled: np.ndarra
 
 
 def _check_hidden_labels(strategy: Any, needs: frozenset[str], seed: int) -> str:
-    """The choice must not depend on the pool's true labels (which ctx does not hold)."""
+    """The choice must not depend on the pool's true labels (which ctx does not hold).
+
+    An oracle strategy (``ORACLE_LABELS`` / ``ORACLE_TEST`` in its needs) reads them by
+    declaration, which is its point: the check does not apply and passes.
+    """
+    if is_oracle(needs):
+        return ""
     X, y = make_problem(seed)
     labeled = _initial(y, seed=seed)
     pool = np.setdiff1d(np.arange(len(y)), labeled)
@@ -316,7 +328,8 @@ def check_strategy(
     ``bad_params`` is rejected; ``query`` returns ``min(batch_size, len(pool))`` distinct
     values of ``ctx.pool`` for several batch sizes and a pool smaller than the batch; the
     same seed gives the same batch whatever the global random state; ``ctx`` is not
-    modified; the choice does not depend on the pool's hidden labels. The query model
+    modified; the choice does not depend on the pool's hidden labels (unless the strategy is
+    a declared oracle: ``ORACLE_LABELS`` / ``ORACLE_TEST`` in its needs). The query model
     exposes only the outputs ``needs`` declares (so a missing ``PROBA`` shows); a strategy
     that needs ``POSTERIOR`` or ``EMBEDDINGS`` is checked on a :class:`BootstrapEnsemble`
     (posterior samples and embeddings without torch).

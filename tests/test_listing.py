@@ -35,3 +35,18 @@ def test_json_and_plain_formats(tmp_path):
     assert any(line.startswith("models\tlogistic_regression\tavailable") for line in lines)
     table = run_cli("list", "models", "--format", "table")
     assert "logistic_regression" in table.stdout and "\t" not in table.stdout
+
+
+def test_oracle_strategies_are_marked_in_records_plain_lines_and_the_table():
+    records = {r["name"]: r for r in component_records("strategies")}
+    assert records["bso"]["oracle"] is True and "oracle_labels" in records["bso"]["needs"]
+    assert not any(
+        r.get("oracle") for name, r in records.items() if name != "bso" and r["status"] == "available"
+    )
+    plain = run_cli("list", "strategies", "--format", "plain").stdout.splitlines()
+    bso = next(line.split("\t") for line in plain if line.startswith("strategies\tbso\t"))
+    assert len(bso) == 9 and bso[2] == "available" and bso[6].startswith("(oracle) ")
+    margin = next(line.split("\t") for line in plain if line.startswith("strategies\tmargin\t"))
+    assert "(oracle)" not in "\t".join(margin)
+    table = run_cli("list", "strategies", "--format", "table", env={"COLUMNS": "400"}).stdout
+    assert "bso (oracle)" in table and "margin (oracle)" not in table

@@ -283,3 +283,51 @@ def test_new_axes_enter_the_key_but_no_seed_of_the_split_or_labeler():
     assert len({cell_seeds(c).split for c in same_rep}) == 1
     assert len({cell_seeds(c).labeler.random() for c in same_rep}) == 1
     assert all("update" in c.spec() for c in cells)
+
+
+def test_only_an_oracle_strategy_gets_the_true_labels_and_the_test_part(monkeypatch):
+    """The loop fills ``oracle_labels`` / ``oracle_test`` only for a strategy declaring them."""
+    from albench.partition import train_test_rows
+    from albench.strategies.oracle import BeamSearchOracle
+    from albench.strategies.random_sampling import RandomSampling
+
+    seen: dict[str, list] = {"random": [], "bso": []}
+
+    def spy(cls, key):
+        original = cls.query
+
+        def query(self, ctx, batch_size, rng):
+            seen[key].append(ctx)
+            return original(self, ctx, batch_size, rng)
+
+        monkeypatch.setattr(cls, "query", query)
+
+    spy(RandomSampling, "random")
+    spy(BeamSearchOracle, "bso")
+    exp = experiment(
+        repetitions=1,
+        grid={
+            "datasets": ["iris"],
+            "models": ["gaussian_nb"],
+            "strategies": ["random", {"name": "bso", "num_beam": 1, "horizon": 4}],
+        },
+    )
+    cells = expand_grid(exp)
+    for cell in cells:
+        run_cell(cell)
+    assert seen["random"] and seen["bso"]
+    for ctx in seen["random"]:
+        assert ctx.oracle_labels is None and ctx.oracle_test is None
+        with pytest.raises(Exception, match="ORACLE_LABELS"):
+            ctx.true_labels()
+    cell = next(c for c in cells if c.strategy.name == "bso")
+    ds = load_dataset(cell.dataset)
+    train_rows, test_rows, _ = train_test_rows(
+        ds, cell.protocol, cell.dataset.label, 0, cell_seeds(cell).split
+    )
+    for ctx in seen["bso"]:
+        np.testing.assert_array_equal(ctx.oracle_labels, ds.y[train_rows])
+        X_test, y_test = ctx.test_part()
+        np.testing.assert_array_equal(y_test, ds.y[test_rows])
+        assert X_test.shape == (test_rows.shape[0], ctx.X.shape[1])
+        assert not ctx.oracle_labels.flags.writeable

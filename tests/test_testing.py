@@ -20,6 +20,7 @@ FAST = {
     "albl": {"strategies": ["margin", "coreset", "random"]},
     "qbc_kl": {"n_members": 3},
     "qbc_vote_entropy": {"n_members": 3},
+    "bso": {"num_beam": 1, "horizon": 1},
 }
 
 
@@ -27,6 +28,26 @@ FAST = {
 def test_every_registered_strategy_passes_the_kit(name):
     results = check_strategy(STRATEGIES.get(name).obj, params=FAST.get(name))
     assert len(results) == 8 and all(r.passed for r in results)
+
+
+def test_the_hidden_label_check_catches_a_peeking_strategy_unless_it_declares_the_oracle():
+    """A strategy that reads the labels without declaring ORACLE_LABELS finds none (ctx.true_labels
+    refuses); one that declares it is an oracle and is not held to the hidden-label check."""
+    from albench.strategies.base import ORACLE_LABELS
+
+    class Peeker(Strategy):
+        needs = frozenset({ORACLE_LABELS})
+
+        def query(self, ctx, batch_size, rng):
+            order = np.argsort(ctx.true_labels(), kind="stable")
+            return ctx.pool[order[: min(batch_size, len(ctx.pool))]]
+
+    class Undeclared(Peeker):
+        needs = frozenset()
+
+    assert all(r.passed for r in check_strategy(Peeker, raise_on_failure=False))
+    failed = [r.name for r in check_strategy(Undeclared, raise_on_failure=False) if not r.passed]
+    assert "batch size respected, distinct pool positions" in failed
 
 
 class Good(Strategy):

@@ -101,8 +101,17 @@ def _params_text(params: dict | None) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
+def _oracle(kind: str, r: dict) -> bool:
+    from albench.listing import is_oracle_record
+
+    return kind == "strategies" and (bool(r.get("oracle")) or is_oracle_record(r))
+
+
 def _plain_fields(kind: str, r: dict) -> tuple[str, ...]:
+    from albench.listing import ORACLE_MARK
+
     needs = r.get("needs")
+    description = r.get("description", "")
     fields = (
         kind,
         r["name"],
@@ -112,7 +121,7 @@ def _plain_fields(kind: str, r: dict) -> tuple[str, ...]:
         else ",".join(needs or []),
         _params_text(r.get("parameters")),
         r.get("reference", ""),
-        r.get("description", ""),
+        f"{ORACLE_MARK} {description}" if _oracle(kind, r) else description,
         r.get("source", ""),
         r.get("available", ""),
     )
@@ -123,6 +132,7 @@ def _list_table(kind: str, records: list[dict]):
     from rich.table import Table
 
     from albench.datasets.datadir import get_data_dir
+    from albench.listing import ORACLE_MARK
 
     n = sum(r["status"] == "available" for r in records)
     table = Table(title=f"{kind} ({n})", title_justify="left")
@@ -149,7 +159,8 @@ def _list_table(kind: str, records: list[dict]):
             cols = [r.get("source", ""), r.get("available", "")]
         if kind in ("strategies", "models", "labelers"):
             cols.append(_params_text(r.get("parameters")) if r["status"] == "available" else "")
-        table.add_row(escape(r["name"]), desc, *(escape(str(c)) for c in cols))
+        name = escape(r["name"]) + (f" [yellow]{escape(ORACLE_MARK)}[/]" if _oracle(kind, r) else "")
+        table.add_row(name, desc, *(escape(str(c)) for c in cols))
     if kind == "datasets":
         table.caption = escape("data directory: {} ({})".format(*get_data_dir()))
     return table

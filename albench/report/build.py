@@ -40,6 +40,22 @@ from albench.report.tables import ReportTable, TCell, fmt, fmt_p, num, txt, writ
 from albench.store import ResultStore, atomic_write_bytes, load_ceiling, load_results
 
 REFERENCE = "random"
+#: appended to the name of an oracle strategy (one that reads ground truth) wherever the report shows it
+ORACLE_MARK = " (oracle)"
+
+
+def oracle_strategies(manifest: dict) -> set[str]:
+    """Labels of the strategies the run recorded as oracles (``"oracle": true`` in the cell index)."""
+    return {str(v.get("strategy")) for v in manifest.get("cell_index", {}).values() if v.get("oracle")}
+
+
+def mark_oracles(df: pd.DataFrame | None, oracles: set[str]) -> pd.DataFrame | None:
+    """``df`` with :data:`ORACLE_MARK` appended to the oracle strategies' names (column ``strategy``)."""
+    if df is None or df.empty or not oracles or "strategy" not in df.columns:
+        return df
+    df = df.copy()
+    df["strategy"] = [f"{s}{ORACLE_MARK}" if s in oracles else s for s in df["strategy"].astype(str)]
+    return df
 
 
 def slug(name: object) -> str:
@@ -156,6 +172,10 @@ def build_report(
     ref = load_reference(reference) if reference is not None else None
     df = load_results(results_dir)
     comparison = compare_to_reference(df, ref, max_z) if ref is not None else None
+    # oracle strategies read ground truth: every table, figure and legend shows them marked
+    oracles = oracle_strategies(manifest)
+    df = mark_oracles(df, oracles)
+    comparison = mark_oracles(comparison, oracles)
     avail = available_metrics(df, manifest)
     if metric is None:
         metric = "accuracy" if "accuracy" in avail else (avail[0] if avail else "accuracy")
@@ -167,7 +187,9 @@ def build_report(
     experiment = str(manifest.get("experiment", results_dir.name))
     out_dir = Path(out) / slug(experiment)
     index = manifest.get("cell_index", {})
-    seen_strategies = [v.get("strategy") for v in index.values()]
+    seen_strategies = [
+        f"{v.get('strategy')}{ORACLE_MARK}" if v.get("oracle") else v.get("strategy") for v in index.values()
+    ]
     seen_datasets = [v.get("dataset") for v in index.values()]
     strategies = _order(seen_strategies, set(df["strategy"]) if not df.empty else set(seen_strategies))
     datasets = _order(seen_datasets, set(df["dataset"]) if not df.empty else set())
@@ -194,6 +216,12 @@ def build_report(
         for pattern in patterns:  # stale files of an earlier report (e.g. a dataset since removed)
             for p in d.glob(pattern) if d.is_dir() else []:
                 p.unlink()
+    if oracles:
+        data.notes.append(
+            f"Strategies marked{ORACLE_MARK} read ground truth no active learner has (the true labels of "
+            f"the pool, and maybe the test set): upper references, not active learning strategies "
+            f"({', '.join(sorted(oracles))})."
+        )
     if x_axis == "cost":
         data.notes.append(
             "Budget axis: cost spent (cost_spent), not labels: learning curves, AUBC and 'labels to target' "

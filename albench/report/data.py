@@ -96,7 +96,8 @@ class ReportData:
         c = self.manifest.get("cell_index", {}).get(key, {})
         if not c:
             return key
+        strategy = f"{c.get('strategy')}{' (oracle)' if c.get('oracle') else ''}"
         return (
-            f"{c.get('dataset')} / {c.get('model')} / {c.get('strategy')} / {c.get('labeler')} / "
+            f"{c.get('dataset')} / {c.get('model')} / {strategy} / {c.get('labeler')} / "
             f"rep {c.get('repetition')}"
         )

@@ -10,6 +10,7 @@ from albench.strategies import (  # noqa: F401  (registration)
     error_reduction,
     hierarchical,
     informative,
+    oracle,
     random_sampling,
     representative,
     uncertainty,

@@ -36,9 +36,28 @@ POSTERIOR = "posterior"
 #: The strategy reads learned embeddings (``ctx.embeddings``): the network's penultimate layer;
 #: the query model has ``embed``.
 EMBEDDINGS = "embeddings"
+#: Oracle: the strategy reads the true labels of the whole training part, pool included
+#: (``ctx.true_labels()``). Only a strategy that declares it gets them; it is an upper reference
+#: (an oracle), not an active learning strategy, and is marked "(oracle)" wherever listed.
+ORACLE_LABELS = "oracle_labels"
+#: Oracle: the strategy reads the test part, features and true labels (``ctx.test_part()``).
+ORACLE_TEST = "oracle_test"
+#: The needs that make a strategy an oracle.
+ORACLE = frozenset({ORACLE_LABELS, ORACLE_TEST})
 
 CAPABILITIES = frozenset(
-    {PROBA, DECISION, PROBA_OR_DECISION, REFIT, FEATURES, LABELED, POSTERIOR, EMBEDDINGS}
+    {
+        PROBA,
+        DECISION,
+        PROBA_OR_DECISION,
+        REFIT,
+        FEATURES,
+        LABELED,
+        POSTERIOR,
+        EMBEDDINGS,
+        ORACLE_LABELS,
+        ORACLE_TEST,
+    }
 )
 _CONSTANT_NAMES = {
     PROBA: "PROBA",
@@ -49,6 +68,8 @@ _CONSTANT_NAMES = {
     LABELED: "LABELED",
     POSTERIOR: "POSTERIOR",
     EMBEDDINGS: "EMBEDDINGS",
+    ORACLE_LABELS: "ORACLE_LABELS",
+    ORACLE_TEST: "ORACLE_TEST",
 }
 
 
@@ -83,6 +104,45 @@ def check_needs(label: str, needs: Any) -> frozenset[str]:
             f"allowed values: {allowed_needs_text()} (import them from albench.strategies.base)"
         )
     return frozenset(needs)
+
+
+def is_oracle(needs: Any) -> bool:
+    """Whether a strategy (or its ``needs``) reads ground truth: :data:`ORACLE_LABELS` or :data:`ORACLE_TEST`.
+
+    A strategy whose ``needs`` cannot be read (a property that fails) is not an oracle.
+    """
+    if not isinstance(needs, (set, frozenset, list, tuple)):
+        try:
+            needs = needs.needs
+        except Exception:  # noqa: BLE001 - needs that depend on parameters that do not build
+            return False
+    return bool(ORACLE & set(needs))
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``values``: what the loop hands an oracle cannot change the loop's data."""
+    out = np.array(values, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def oracle_fields(
+    needs: Any, y_true: np.ndarray, X_test: np.ndarray | None, y_test: np.ndarray | None
+) -> dict[str, Any]:
+    """The :class:`QueryContext` keyword arguments of the ground truth a strategy declared.
+
+    Empty for a strategy that declares neither :data:`ORACLE_LABELS` nor :data:`ORACLE_TEST`:
+    its context holds no true label beyond ``y_labeled``. The arrays are read-only copies.
+    """
+    needs = frozenset(needs)
+    out: dict[str, Any] = {}
+    if ORACLE_LABELS in needs:
+        out["oracle_labels"] = read_only(np.asarray(y_true, dtype=np.int64))
+    if ORACLE_TEST in needs:
+        if X_test is None or y_test is None:
+            raise AlbenchInputError("a strategy that declares ORACLE_TEST needs a test part (X_test, y_test)")
+        out["oracle_test"] = (read_only(X_test), read_only(np.asarray(y_test, dtype=np.int64)))
+    return out
 
 
 def _check_strategy_entry(name: str, obj: Any) -> None:
@@ -155,12 +215,12 @@ def check_query_result(chosen: Any, pool: np.ndarray, k: int, label: str) -> np.
 
 
 def model_capabilities(estimator: Any) -> frozenset[str]:
-    """What an unfitted estimator can serve: ``proba`` and/or ``decision``.
+    """What an unfitted estimator can serve: ``proba`` and/or ``decision``, plus what the loop serves.
 
     ``hasattr`` respects scikit-learn's ``available_if`` (``SVC(probability=False)`` has no
     ``predict_proba``).
     """
-    caps = {REFIT, FEATURES, LABELED}
+    caps = {REFIT, FEATURES, LABELED, ORACLE_LABELS, ORACLE_TEST}  # the loop's, whatever the model
     if hasattr(estimator, "predict_proba"):
         caps.add(PROBA)
     if hasattr(estimator, "decision_function"):
@@ -179,7 +239,10 @@ class QueryContext:
     """Everything a strategy may look at when it chooses a batch.
 
     Positions index the rows of ``X`` (the training part: labeled set plus pool). True
-    labels of the pool are not here: a strategy sees only the labels revealed so far.
+    labels of the pool are not here: a strategy sees only the labels revealed so far. The one
+    exception is an *oracle* strategy, which declares :data:`ORACLE_LABELS` and/or
+    :data:`ORACLE_TEST` in its ``needs``: only then does the loop fill ``oracle_labels`` and/or
+    ``oracle_test`` (read-only copies); every other strategy's context has ``None`` there.
 
     Attributes
     ----------
@@ -200,6 +263,12 @@ class QueryContext:
     posterior_seed : int
         Seed of the round's Monte-Carlo draws (dropout masks), derived from (experiment seed,
         dataset, repetition, strategy, round): the same in every run, never the global state.
+    oracle_labels : ndarray of int or None
+        Oracle strategies only (:data:`ORACLE_LABELS`): the true label of every row of ``X``;
+        read it with :meth:`true_labels`. ``None`` for every other strategy.
+    oracle_test : (ndarray, ndarray) or None
+        Oracle strategies only (:data:`ORACLE_TEST`): the test part's features (as the model
+        sees them) and true labels; read it with :meth:`test_part`. ``None`` otherwise.
     """
 
     X: np.ndarray
@@ -210,7 +279,38 @@ class QueryContext:
     model: Any
     make_model: Callable[[], Any]
     posterior_seed: int = 0
+    oracle_labels: np.ndarray | None = field(default=None, repr=False)
+    oracle_test: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def true_labels(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """True labels of ``positions`` (rows of ``X``; default: the pool). Oracle strategies only.
+
+        Raises
+        ------
+        AlbenchInputError
+            When the strategy did not declare :data:`ORACLE_LABELS` (the context has no labels).
+        """
+        if self.oracle_labels is None:
+            raise AlbenchInputError(
+                "the true labels of the pool are given only to an oracle strategy: declare "
+                "ORACLE_LABELS in its needs"
+            )
+        return self.oracle_labels[self.pool if positions is None else positions]
+
+    def test_part(self) -> tuple[np.ndarray, np.ndarray]:
+        """The test part ``(X_test, y_test)``, read-only. Oracle strategies only.
+
+        Raises
+        ------
+        AlbenchInputError
+            When the strategy did not declare :data:`ORACLE_TEST`.
+        """
+        if self.oracle_test is None:
+            raise AlbenchInputError(
+                "the test part is given only to an oracle strategy: declare ORACLE_TEST in its needs"
+            )
+        return self.oracle_test
 
     def posterior(self, n_samples: int, positions: np.ndarray | None = None) -> np.ndarray:
         """Posterior probability samples of the query model, shape ``(T, len(positions), n_classes)``.
@@ -348,7 +448,8 @@ class Strategy(BaseEstimator):
     ``ctx.model`` is fitted on the labeled set; ``ctx.pool`` is non-empty; ``batch_size``
     is at least 1; ``rng`` is the strategy's own stream, seeded from (experiment seed,
     dataset, repetition, strategy), the same in every run. The true labels of the pool are
-    not reachable from ``ctx``.
+    not reachable from ``ctx``, unless the strategy is an oracle (declares
+    :data:`ORACLE_LABELS` / :data:`ORACLE_TEST`; see :class:`QueryContext`).
     """
 
     needs: ClassVar[frozenset[str]] = frozenset()

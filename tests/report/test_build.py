@@ -203,3 +203,36 @@ def test_a_single_strategy_has_a_report(tmp_path):
     markdown = (data.out_dir / "report.md").read_text()
     assert "No strategy named 'random'" in markdown
     assert "| iris | logistic\\_regression | oracle | margin | 2 |" in markdown
+
+
+def test_oracle_strategies_are_marked_wherever_the_report_names_them(tmp_path):
+    """An oracle strategy (reads ground truth) is recorded as such in the manifest and shown marked."""
+    import json
+
+    from albench.config import parse_config
+    from albench.runner import run_experiment
+
+    from .conftest import tiny_config
+
+    raw = tiny_config("oracles")
+    raw["protocol"] = {"test_fraction": 0.25, "initial_size": 12, "batch_size": 2, "budget": 4}
+    raw["grid"] = {
+        "datasets": ["iris"],
+        "models": ["gaussian_nb"],
+        "strategies": ["random", {"name": "bso", "num_beam": 1, "horizon": 2}],
+    }
+    summary = run_experiment(parse_config(raw, source="<test>"), out=tmp_path, n_jobs=1, backend="sequential")
+    manifest = json.loads((summary.results_dir / "manifest.json").read_text())
+    flags = {v["strategy"]: v.get("oracle", False) for v in manifest["cell_index"].values()}
+    oracle_label = "bso(horizon=2, num_beam=1)"
+    assert flags == {"random": False, oracle_label: True}
+    data = build_report(summary.results_dir, out=tmp_path / "r", n_boot=50, figure_formats=())
+    marked = f"{oracle_label} (oracle)"
+    assert set(data.strategies) == {"random", marked}
+    markdown = (data.out_dir / "report.md").read_text()
+    assert "(oracle)" in markdown and "upper references" in markdown
+    # every table row naming the oracle names it marked
+    rows = [line for line in markdown.splitlines() if line.startswith("|") and "bso" in line]
+    assert rows and all("(oracle)" in line for line in rows)
+    html = (data.out_dir / "index.html").read_text()
+    assert "(oracle)" in html

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from albench.models import build_model
-from albench.strategies.base import QueryContext
+from albench.strategies.base import QueryContext, is_oracle, oracle_fields
 
 
 def make_ctx(
@@ -17,8 +17,13 @@ def make_ctx(
     model: str | object = "logistic_regression",
     seed: int = 0,
     n_features: int = 4,
+    needs: frozenset[str] = frozenset(),
 ) -> QueryContext:
-    """A fitted query context over a synthetic problem; every class appears in the labeled set."""
+    """A fitted query context over a synthetic problem; every class appears in the labeled set.
+
+    An oracle strategy's ``needs`` (ORACLE_LABELS / ORACLE_TEST) add the true labels, and the
+    whole problem as the test part; other needs add nothing.
+    """
     X, y = make_classification(
         n_samples=n_samples,
         n_features=n_features,
@@ -33,7 +38,7 @@ def make_ctx(
     rest = np.setdiff1d(np.arange(n_samples), labeled)
     extra = max(0, n_labeled - labeled.shape[0])
     labeled = np.sort(np.concatenate([labeled, rng.choice(rest, extra, replace=False)]))
-    return ctx_from(X, y, labeled, model=model, n_classes=n_classes)
+    return ctx_from(X, y, labeled, model=model, n_classes=n_classes, needs=needs)
 
 
 def ctx_from(
@@ -43,8 +48,13 @@ def ctx_from(
     model: str | object = "logistic_regression",
     n_classes: int | None = None,
     pool: np.ndarray | None = None,
+    needs: frozenset[str] = frozenset(),
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> QueryContext:
-    """Fit ``model`` on ``X[labeled]`` and wrap everything in a QueryContext."""
+    """Fit ``model`` on ``X[labeled]`` and wrap everything in a QueryContext.
+
+    With oracle ``needs``: ``y`` as the true labels, ``test`` (default ``(X, y)``) as the test part.
+    """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.int64)
     labeled = np.asarray(labeled, dtype=np.int64)
@@ -60,6 +70,7 @@ def ctx_from(
         n_classes=int(n_classes if n_classes is not None else y.max() + 1),
         model=fitted,
         make_model=lambda: clone(template),
+        **(oracle_fields(needs, y, *(test if test is not None else (X, y))) if is_oracle(needs) else {}),
     )
 
 

@@ -14,7 +14,7 @@ from albench.components import build_instance
 from albench.errors import AlbenchInputError
 from albench.models import build_model
 from albench.registry import STRATEGIES
-from albench.strategies.base import EMBEDDINGS, POSTERIOR, check_strategy_model, model_capabilities
+from albench.strategies.base import EMBEDDINGS, POSTERIOR, check_strategy_model, is_oracle, model_capabilities
 from albench.testing import BootstrapEnsemble
 
 from ._helpers import make_ctx
@@ -28,6 +28,7 @@ FAST = {
     "albl": {"strategies": ["margin", "coreset", "random"]},
     "qbc_kl": {"n_members": 3},
     "qbc_vote_entropy": {"n_members": 3},
+    "bso": {"num_beam": 1, "horizon": 2},
 }
 
 #: One invalid value per parameter of every strategy.
@@ -78,6 +79,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
     "ranked_batch": {"uncertainty": "vibes"},
     "typiclust": {"n_neighbors": 0, "max_clusters": 0, "min_cluster_size": 0},
     "bald": {"n_samples": 1},
+    "bso": {"num_beam": 0, "look_at": "dev", "horizon": 0},
     "mc_entropy": {"n_samples": "20"},
     "mean_std": {"n_samples": 0},
     "variation_ratios": {"n_samples": 1.5},
@@ -145,18 +147,27 @@ VARIANTS = [
     ("quire", {"kernel": "linear"}),
     ("bmdr", {"kernel": "poly", "degree": 2, "gamma_ker": 0.5, "batch_constraint": False}),
     ("spal", {"batch_constraint": True, "kernel": "linear", "lambda_init": 1.0}),
+    ("bso", {"look_at": "train", "num_beam": 2, "horizon": 1}),
 ]
 
 
 def model_for(name: str) -> str | BootstrapEnsemble:
     """The query model of a strategy's tests: logistic regression, or an ensemble (no torch) when
-    the strategy reads posterior samples or embeddings."""
+    the strategy reads posterior samples or embeddings, or Gaussian naive Bayes (refits in well
+    under a millisecond) for an oracle, which refits the model hundreds of times per query."""
     needs = STRATEGIES.get(name).obj().needs
-    return BootstrapEnsemble(random_state=0) if {POSTERIOR, EMBEDDINGS} & needs else "logistic_regression"
+    if {POSTERIOR, EMBEDDINGS} & needs:
+        return BootstrapEnsemble(random_state=0)
+    return "gaussian_nb" if is_oracle(needs) else "logistic_regression"
 
 
 def make(name: str, **params):
     return build_instance("strategy", name, {**FAST.get(name, {}), **params}, "strategy")
+
+
+def ctx_for(strategy, **kwargs):
+    """``make_ctx``, with the ground truth an oracle strategy declares (nothing for the others)."""
+    return make_ctx(**kwargs, needs=strategy.needs)
 
 
 def check_batch(out: np.ndarray, ctx, k: int) -> None:
@@ -171,8 +182,10 @@ def check_batch(out: np.ndarray, ctx, k: int) -> None:
 @pytest.mark.parametrize("n_classes", [2, 7])
 @pytest.mark.parametrize("name", NAMES)
 def test_batch_contract_and_determinism(name: str, n_classes: int) -> None:
-    ctx = make_ctx(n_classes=n_classes, n_samples=70, n_labeled=14, seed=n_classes, model=model_for(name))
     strategy = make(name)
+    ctx = ctx_for(
+        strategy, n_classes=n_classes, n_samples=70, n_labeled=14, seed=n_classes, model=model_for(name)
+    )
     out = strategy.query(ctx, 6, np.random.default_rng(11))
     check_batch(out, ctx, 6)
     again = clone(strategy).query(ctx, 6, np.random.default_rng(11))
@@ -184,18 +197,18 @@ def test_batch_contract_and_determinism(name: str, n_classes: int) -> None:
 @pytest.mark.parametrize("n_classes", [2, 4])
 @pytest.mark.parametrize(("name", "params"), VARIANTS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(VARIANTS)])
 def test_parameter_variants_keep_the_contract(name: str, params: dict, n_classes: int) -> None:
-    ctx = make_ctx(n_classes=n_classes, n_samples=60, n_labeled=12, seed=7, model=model_for(name))
     strategy = make(name, **params)
+    ctx = ctx_for(strategy, n_classes=n_classes, n_samples=60, n_labeled=12, seed=7, model=model_for(name))
     out = strategy.query(ctx, 6, np.random.default_rng(2))
     check_batch(out, ctx, 6)
     np.testing.assert_array_equal(out, clone(strategy).query(ctx, 6, np.random.default_rng(2)))
-    small = make_ctx(n_classes=n_classes, n_samples=30, n_labeled=27, seed=7, model=model_for(name))
+    small = ctx_for(strategy, n_classes=n_classes, n_samples=30, n_labeled=27, seed=7, model=model_for(name))
     check_batch(make(name, **params).query(small, 5, np.random.default_rng(0)), small, 3)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_pool_smaller_than_batch(name: str) -> None:
-    ctx = make_ctx(n_classes=3, n_samples=30, n_labeled=26, seed=1, model=model_for(name))
+    ctx = ctx_for(make(name), n_classes=3, n_samples=30, n_labeled=26, seed=1, model=model_for(name))
     assert ctx.pool.shape[0] == 4
     out = make(name).query(ctx, 10, np.random.default_rng(0))
     check_batch(out, ctx, 4)
@@ -203,7 +216,7 @@ def test_pool_smaller_than_batch(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_batch_of_one_and_whole_pool(name: str) -> None:
-    ctx = make_ctx(n_classes=3, n_samples=40, n_labeled=10, seed=2, model=model_for(name))
+    ctx = ctx_for(make(name), n_classes=3, n_samples=40, n_labeled=10, seed=2, model=model_for(name))
     check_batch(make(name).query(ctx, 1, np.random.default_rng(0)), ctx, 1)
     n = ctx.pool.shape[0]
     check_batch(make(name).query(ctx, n, np.random.default_rng(0)), ctx, n)
@@ -243,7 +256,7 @@ def test_compatible_models_work_and_incompatible_are_rejected(name: str, model: 
     est = build_model(model, {}, 0)
     if strategy.needs <= model_capabilities(est):
         check_strategy_model(name, strategy, model, est)
-        ctx = make_ctx(n_classes=3, n_samples=50, n_labeled=12, model=model, seed=3)
+        ctx = ctx_for(strategy, n_classes=3, n_samples=50, n_labeled=12, model=model, seed=3)
         check_batch(strategy.query(ctx, 5, np.random.default_rng(0)), ctx, 5)
     else:
         with pytest.raises(AlbenchInputError) as info:
