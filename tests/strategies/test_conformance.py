@@ -54,7 +54,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
         "weight": "flat",
         "damping": "none",
     },
-    "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
+    "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1, "variant": "dasgupta"},
     "information_density": {
         "uncertainty": "vibes",
         "beta": -1.0,
@@ -104,6 +104,7 @@ VARIANTS = [
     ),
     ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
     ("hierarchical", {"max_dense": 10, "linkage": "average"}),
+    ("hierarchical", {"variant": "google"}),
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
