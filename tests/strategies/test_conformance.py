@@ -32,7 +32,14 @@ FAST = {
 
 #: One invalid value per parameter of every strategy.
 BAD_VALUES: dict[str, dict[str, object]] = {
-    "albl": {"strategies": ["albl"], "exploration": 1.5, "horizon": 0, "delta": 0.0},
+    "albl": {
+        "strategies": ["albl"],
+        "exploration": 1.5,
+        "horizon": 0,
+        "delta": 0.0,
+        "variant": "exp4",
+        "uniform_sampler": "yes",
+    },
     "cluster_margin": {"margin_factor": 0.5, "linkage": "median", "distance_threshold": -1.0},
     "dwus": {
         "n_components": 0,
@@ -116,6 +123,7 @@ VARIANTS = [
             ]
         },
     ),
+    ("albl", {"strategies": ["margin", "coreset"], "variant": "libact", "horizon": "pool"}),
     ("batchbald", {"n_configurations": 2}),
     ("power_bald", {"beta": 50.0, "n_samples": 3}),
 ]
