@@ -19,7 +19,19 @@ from albench.strategies.base import (
     check_int,
 )
 from albench.strategies.diversity import LINKAGES
-from albench.strategies.kernels.hierarchical import Tree, best_pruning, node_counts, tree_from_children
+from albench.strategies.kernels.hierarchical import (
+    Tree,
+    best_pruning,
+    google_sweep,
+    node_counts,
+    subtree_pruning,
+    sweep_order,
+    tree_from_children,
+)
+
+#: ``global``: the best pruning recomputed from all revealed labels each round; ``google``: Google's
+#: active-learning ``HierarchicalClusterAL`` step by step (refines only the nodes sampled last round).
+HIERARCHICAL_VARIANTS = ("global", "google")
 
 
 @STRATEGIES.register(
@@ -45,25 +57,54 @@ class HierarchicalSampling(Strategy):
     max_dense : int, default 4000
         Up to this many training samples the tree is built on full pairwise distances
         (O(n^2) memory); above, on a sparse 10-nearest-neighbour connectivity graph (O(n k)).
+    variant : {"global", "google"}, default "global"
+        ``"global"``: as above, the pruning of least error over the whole tree each round.
+        ``"google"``: the published code of Google's active-learning library
+        (``sampling_methods/hierarchical_clustering_AL.py``, ``HierarchicalClusterAL``, the
+        ``hier`` column of Lu et al., TMLR 2025) step by step. Its state lives across the
+        rounds of a cell: the pruning starts at the root, whose label is drawn at random among
+        the classes seen; each round the revealed labels update every node's admissible labels
+        and score bottom-up (a node splits when its children's size-weighted score is lower,
+        it has an admissible label, and every ancestor has had one, earlier or in this sweep,
+        in the published sweep's visiting order), then only the nodes sampled in the previous
+        round are replaced by their sub-pruning; a node keeps its last admissible best label
+        (or takes its parent's); batch slots draw a pruning node with probability
+        ``size * (1 - pLB(label))`` and redraw while the node has no unlabeled sample left,
+        then a uniformly random unlabeled sample of it. ``np.random`` calls of the published
+        code are the same calls on the strategy's stream (``rng.choice``).
 
     Notes
     -----
     The tree is built once per training part and cached on the instance (O(n^2 d) time for the
     dense build). Per round: O(n K) for the node counts, O(n K) for the pruning (vectorised
     over the nodes of each tree level), O(b s) to draw a batch of b from nodes of size <= s.
+
+    The ``google`` variant keeps its state (pruning, labels, admissibility history, sampled
+    nodes) on the instance and rebuilds it from scratch whenever the training part changes or
+    the labeled set is not the previous one plus some of the previous batch: a cell is always
+    run from its first round, so the state is a deterministic function of the cell's spec.
+    Differences from the published code: the sampled leaves come from ``ctx.pool`` (the
+    complement of the labeled set unless the pool is subsampled or samples were refused); with
+    a single class seen, the missing alternative error counts as 1 (the published code stops
+    with an error); the tree is the same scikit-learn merge tree (``n_clusters`` does not
+    change ``children_`` of a full tree).
     """
 
     needs = frozenset({FEATURES, LABELED})
 
-    def __init__(self, linkage: str = "ward", beta: float = 2.0, max_dense: int = 4000) -> None:
+    def __init__(
+        self, linkage: str = "ward", beta: float = 2.0, max_dense: int = 4000, variant: str = "global"
+    ) -> None:
         self.linkage = linkage
         self.beta = beta
         self.max_dense = max_dense
+        self.variant = variant
 
     def validate(self) -> None:
         check_choice("linkage", self.linkage, LINKAGES)
         check_float("beta", self.beta, low=1.0, low_open=True)
         check_int("max_dense", self.max_dense, minimum=2)
+        check_choice("variant", self.variant, HIERARCHICAL_VARIANTS)
 
     def tree(self, X: np.ndarray) -> Tree:
         """The cluster tree of ``X`` (cached per content of ``X`` and parameters)."""
@@ -86,6 +127,8 @@ class HierarchicalSampling(Strategy):
         k = min(batch_size, ctx.pool.shape[0])
         if n < 2:
             return ctx.pool[:k]
+        if self.variant == "google":
+            return self._query_google(ctx, k, rng)
         tree = self.tree(ctx.X)
         onehot = np.zeros((n, ctx.n_classes))
         onehot[ctx.labeled, np.asarray(ctx.y_labeled, dtype=np.int64)] = 1.0
@@ -106,4 +149,85 @@ class HierarchicalSampling(Strategy):
             chosen[t] = pick
             available[pick] = False
             avail[j] -= 1
+        return chosen
+
+    def _google_state(self, ctx: QueryContext, tree: Tree) -> dict:
+        """The published algorithm's state for this cell; a fresh one when a new cell starts."""
+        labeled = np.unique(np.asarray(ctx.labeled, dtype=np.int64))
+        state = self.__dict__.get("_google")
+        if state is not None and state["tree"] is tree:
+            prev = state["labeled"]
+            new = np.setdiff1d(labeled, prev)
+            if new.shape[0] > 0 and np.isin(prev, labeled).all() and np.isin(new, state["last_batch"]).all():
+                state["labeled"] = labeled
+                return state
+        n_nodes = 2 * tree.n_leaves - 1
+        order = state["order"] if state is not None and state["tree"] is tree else sweep_order(tree)
+        state = {
+            "tree": tree,
+            "order": order,
+            "labeled": labeled,
+            "last_batch": np.empty(0, dtype=np.int64),
+            "initialized": False,
+            "pruning": [],
+            "selected": [],
+            "best_label": np.full(n_nodes, -1, dtype=np.int64),
+            "ever_admissible": np.zeros(n_nodes, dtype=bool),
+        }
+        self.__dict__["_google"] = state
+        return state
+
+    def _query_google(self, ctx: QueryContext, k: int, rng: np.random.Generator) -> np.ndarray:
+        tree = self.tree(ctx.X)
+        state = self._google_state(ctx, tree)
+        n = tree.n_leaves
+        y = np.asarray(ctx.y_labeled, dtype=np.int64)
+        classes = np.unique(y)  # the classes seen so far, sorted (observe_labels)
+        onehot = np.zeros((n, ctx.n_classes))
+        onehot[ctx.labeled, y] = 1.0
+        counts = node_counts(tree, onehot)[:, classes]
+        best_label = state["best_label"]
+        if not state["initialized"]:  # initialize_algo
+            state["pruning"] = [tree.root]
+            best_label[tree.root] = classes[rng.choice(classes.shape[0])]
+            state["selected"] = [tree.root]
+            state["initialized"] = True
+        # update_scores
+        has_adm, best, lower, split = google_sweep(
+            tree, state["order"], counts, float(self.beta), state["ever_admissible"]
+        )
+        state["ever_admissible"] |= has_adm
+        upd = best >= 0
+        best_label[upd] = classes[best[upd]]
+        # update_pruning_labels: only the nodes sampled last round are refined
+        pruning: list[int] = state["pruning"]
+        for v in state["selected"]:
+            pruning.remove(v)
+            pruning.extend(subtree_pruning(tree, split, v))
+        nodes = np.array(pruning, dtype=np.int64)
+        parent = state["order"].parent
+        missing = nodes[best_label[nodes] < 0]
+        best_label[missing] = best_label[parent[missing]]
+        labels = best_label[nodes]
+        if (labels < 0).any():  # unreachable in the published code (it asserts a label there)
+            raise RuntimeError("hierarchical (google): a pruning node without a label")
+        # sampling: weights size * (1 - pLB(label)), redraw while a node has no unlabeled sample
+        weights = tree.size[nodes] * (1.0 - lower[nodes, np.searchsorted(classes, labels)])
+        weights = weights / sum(weights.tolist())  # the published code's sequential sum
+        available = np.zeros(n, dtype=bool)
+        available[ctx.pool] = True
+        selected: set[int] = set()
+        batch: list[int] = []
+        while len(batch) < k:
+            v = int(nodes[rng.choice(nodes.shape[0], p=weights)])
+            leaves = tree.order[tree.start[v] : tree.start[v] + tree.size[v]]
+            candidates = leaves[available[leaves]]
+            if candidates.shape[0] > 0:
+                selected.add(v)
+                pick = int(candidates[rng.choice(candidates.shape[0])])
+                batch.append(pick)
+                available[pick] = False
+        state["selected"] = selected
+        chosen = np.array(batch, dtype=np.int64)
+        state["last_batch"] = chosen
         return chosen

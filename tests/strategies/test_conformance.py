@@ -33,7 +33,14 @@ FAST = {
 
 #: One invalid value per parameter of every strategy.
 BAD_VALUES: dict[str, dict[str, object]] = {
-    "albl": {"strategies": ["albl"], "exploration": 1.5, "horizon": 0, "delta": 0.0},
+    "albl": {
+        "strategies": ["albl"],
+        "exploration": 1.5,
+        "horizon": 0,
+        "delta": 0.0,
+        "variant": "exp4",
+        "uniform_sampler": "yes",
+    },
     "cluster_margin": {"margin_factor": 0.5, "linkage": "median", "distance_threshold": -1.0},
     "dwus": {
         "n_components": 0,
@@ -55,7 +62,7 @@ BAD_VALUES: dict[str, dict[str, object]] = {
         "weight": "flat",
         "damping": "none",
     },
-    "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1},
+    "hierarchical": {"linkage": "median", "beta": 0.5, "max_dense": 1, "variant": "dasgupta"},
     "informative_diverse": {"n_clusters": 0},
     "information_density": {
         "uncertainty": "vibes",
@@ -130,6 +137,7 @@ VARIANTS = [
     ("cluster_margin", {"distance_threshold": 0.5, "linkage": "ward"}),
     ("hierarchical", {"max_dense": 10, "linkage": "average"}),
     ("informative_diverse", {"n_clusters": 5}),
+    ("hierarchical", {"variant": "google"}),
     ("variance_reduction", {"n_candidates": 5, "reg": 0.1}),
     ("ranked_batch", {"uncertainty": "entropy"}),
     ("albl", {"strategies": ["entropy", {"name": "qbc_vote_entropy", "n_members": 2}, "hierarchical"]}),
@@ -141,6 +149,7 @@ VARIANTS = [
             ]
         },
     ),
+    ("albl", {"strategies": ["margin", "coreset"], "variant": "libact", "horizon": "pool"}),
     ("batchbald", {"n_configurations": 2}),
     ("power_bald", {"beta": 50.0, "n_samples": 3}),
     ("quire", {"kernel": "poly", "degree": 2, "gamma": 0.5, "coef0": 0.5, "lambda_": 0.1}),

@@ -46,10 +46,15 @@ from albench.strategies.kernels.error_reduction import (
     variance_reduction_scores,
 )
 from albench.strategies.kernels.hierarchical import (
+    SweepOrder,
     Tree,
+    admissibility,
     best_pruning,
     confidence_bounds,
+    google_sweep,
     node_counts,
+    subtree_pruning,
+    sweep_order,
     tree_from_children,
 )
 from albench.strategies.kernels.informative import (
@@ -79,10 +84,15 @@ __all__ = [
     "power_select",
     "predictive_entropy_scores",
     "variation_ratios_scores",
+    "SweepOrder",
     "Tree",
+    "admissibility",
     "best_pruning",
     "cluster_quotas",
     "confidence_bounds",
+    "google_sweep",
+    "subtree_pruning",
+    "sweep_order",
     "gradient_residuals",
     "node_counts",
     "round_robin",
