@@ -643,12 +643,25 @@ def read_toml(path: str | Path) -> dict:
         raise AlbenchInputError(f"{path}: not UTF-8 text: {exc}") from None
 
 
+def _select_entries(entries, names: list) -> list:
+    """The axis ``names`` asks for: a name that is the ``label`` of one of the config's table
+    entries selects that entry, parameters included (``--strategies us`` picks
+    ``{ name = "entropy", label = "us", ... }``); any other name is a registered component
+    with its defaults, and a table (``--set grid.strategies=[...]``) stays as given."""
+    labelled = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("label"), str):
+            labelled.setdefault(entry["label"], entry)
+    return [labelled.get(name, name) if isinstance(name, str) else name for name in names]
+
+
 def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
     """Return a copy of a raw config with command-line overrides applied.
 
     ``overrides`` keys: ``datasets``, ``models``, ``strategies``, ``labelers``, ``updates``,
     ``rebalancing`` (lists of names), ``repetitions``, ``seed``, ``suite``. ``None`` values
-    are ignored.
+    are ignored. A name in an axis list that is the label of one of the config's entries on
+    that axis selects that entry with its parameters; other names are registered components.
     """
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
     if not isinstance(out.get("grid", {}), dict):
@@ -659,7 +672,7 @@ def apply_overrides(raw: dict, overrides: dict[str, Any]) -> dict:
         grid.pop("datasets", None)
     for axis in GRID_KEYS:
         if overrides.get(axis) is not None:
-            grid[axis] = list(overrides[axis])
+            grid[axis] = _select_entries(grid.get(axis), overrides[axis])
             if axis == "datasets":
                 out.pop("suite", None)
     if grid:

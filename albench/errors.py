@@ -36,6 +36,11 @@ def invalid_value(field: str, value: object, allowed: str) -> AlbenchInputError:
     return AlbenchInputError(f"{field} = {value!r}: {allowed}")
 
 
+def _plural(kind: str) -> str:
+    """``strategy`` -> ``strategies``, ``model`` -> ``models``."""
+    return kind[:-1] + "ies" if kind.endswith("y") and kind[-2:-1] not in "aeiou" else kind + "s"
+
+
 def unknown_name(kind: str, name: str, known: Iterable[str], field: str | None = None) -> AlbenchInputError:
     """Build the error for a name that no registry entry carries, with a suggestion."""
     known = sorted(known)
@@ -43,5 +48,5 @@ def unknown_name(kind: str, name: str, known: Iterable[str], field: str | None =
     close = get_close_matches(name, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return AlbenchInputError(
-        f"{where}: unknown {kind}.{hint} Registered {kind}s: {', '.join(known) or '(none)'}"
+        f"{where}: unknown {kind}.{hint} Registered {_plural(kind)}: {', '.join(known) or '(none)'}"
     )

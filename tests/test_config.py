@@ -210,3 +210,24 @@ def test_update_and_rebalancing_axes_round_trip():
     assert [u.identity() for u in again.updates] == [u.identity() for u in exp.updates]
     assert [r.identity() for r in again.rebalancing] == [r.identity() for r in exp.rebalancing]
     assert "updates" not in parse_config({"grid": {"datasets": ["iris"]}}).to_dict()["grid"]
+
+
+def test_an_axis_override_selects_the_configs_entries_by_label():
+    raw = {
+        "grid": {
+            "datasets": ["iris"],
+            "models": ["logistic_regression"],
+            "strategies": [
+                "random",
+                {"name": "entropy", "label": "us", "query_model": {"name": "logistic_regression", "C": 0.1}},
+                {"name": "random", "label": "vr"},
+            ],
+        }
+    }
+    out = apply_overrides(raw, {"strategies": ["us", "margin", "vr"]})
+    assert out["grid"]["strategies"] == [raw["grid"]["strategies"][1], "margin", raw["grid"]["strategies"][2]]
+    exp = parse_config(out)
+    assert [s.label for s in exp.strategies] == ["us", "margin", "vr"]
+    assert exp.strategies[0].extra["query_model"].params == {"C": 0.1}
+    # a name the config does not label is a registered strategy with its defaults
+    assert apply_overrides(raw, {"strategies": ["entropy"]})["grid"]["strategies"] == ["entropy"]

@@ -50,7 +50,11 @@ def read_raw(config: str | None, suite: str | None) -> tuple[dict, str, str]:
 )
 @click.option("--datasets", help="Comma-separated datasets (overrides the config).")
 @click.option("--models", help="Comma-separated models (overrides the config).")
-@click.option("--strategies", help="Comma-separated strategies (overrides the config).")
+@click.option(
+    "--strategies",
+    help="Comma-separated strategies (overrides the config): labels of the config's entries, which keep their "
+    "parameters, or registered names.",
+)
 @click.option("--labelers", help="Comma-separated labelers (overrides the config).")
 @click.option("--updates", help="Comma-separated model-update policies (overrides the config).")
 @click.option("--rebalancing", help="Comma-separated rebalancing methods (overrides the config).")

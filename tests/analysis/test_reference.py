@@ -181,17 +181,28 @@ def test_not_toml(tmp_path):
         load_reference(path)
 
 
+LARGE_SETS = [f"zhan2021.{d}" for d in ("spambase", "banana", "phoneme", "ringnorm", "twonorm", "phishing")]
+
+
 def test_shipped_lu2025_reference():
     assert "lu2025-binary" in builtin_references()
     ref = load_reference("lu2025-binary")
     t = ref.table
-    assert len(t) == 52  # 26 binary sets x (uniform, margin)
-    assert set(t["strategy"]) == {"random", "margin"}
-    assert set(t["published_strategy"]) == {"uniform", "margin"}
+    # 26 binary sets x 19 columns, less the 33 "too long (time)" and 2 "error" cells
+    assert len(t) == 26 * 19 - 35
+    published = "uniform us qbc hintsvm quire albl dwus vr kcenter margin graph hier infodiv mcm eer"
+    published += " bmdr spal lal bso"
+    assert set(t["published_strategy"]) == set(published.split())
+    assert t.groupby("published_strategy").size()["uniform"] == 26
+    assert t.groupby("published_strategy").size()["bso"] == 20  # not on the six large sets
+    assert not ((t["dataset"] == "zhan2021.spambase") & (t["published_strategy"] == "quire")).any()  # "error"
+    labels = dict(zip(t["published_strategy"], t["strategy"], strict=True))
+    assert (labels["uniform"], labels["margin"], labels["kcenter"]) == ("random", "margin", "kcenter")
     assert t["dataset"].str.startswith("zhan2021.").all()
     assert (t["aubc_variant"] == "lu2025").all() and (t["metric"] == "accuracy").all()
     # the published run counts: 100 on the 20 small sets, 10 on the 6 large ones
-    assert sorted(t.groupby("n").size().items()) == [(10, 12), (100, 40)]
+    assert set(t.loc[t["dataset"].isin(LARGE_SETS), "n"]) == {10}
+    assert set(t.loc[~t["dataset"].isin(LARGE_SETS), "n"]) == {100}
     assert t["source"].str.contains("ariapoy/active-learning-benchmark").all()
     # every dataset label is a dataset card albench knows
     from albench.registry import DATASETS

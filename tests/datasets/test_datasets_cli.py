@@ -134,15 +134,26 @@ def test_zhan_example_config_expresses_the_protocol():
     assert model.resolved["probability"] is not True  # margin comes from the decision function
     names = [s.name for s in exp.strategies]
     assert names[:2] == ["random", "margin"]  # uniform and margin first
-    # every other strategy listed can be served by an SVC without probabilities
+    # every strategy listed is served by the SVC without probabilities, or by its own query model
     from albench.models import build_model
     from albench.strategies.base import check_strategy_model
 
     svm = build_model("rbf_svm", {"gamma": "auto"}, random_state=0)
     for spec in exp.strategies:
+        qm = spec.extra.get("query_model")
+        model = build_model(qm.name, qm.params, random_state=0) if qm else svm
         check_strategy_model(
-            spec.label, build_instance("strategy", spec.name, spec.params, "s"), "rbf_svm", svm
+            spec.label,
+            build_instance("strategy", spec.name, spec.params, "s"),
+            qm.label if qm else "rbf_svm",
+            model,
         )
+    # and each carries the label of the published column that lu2025-binary maps to it
+    from albench.analysis.reference import load_reference
+
+    ref = load_reference("lu2025-binary")
+    mapped = set(ref.table["strategy"])
+    assert {spec.label for spec in exp.strategies} <= mapped
 
 
 @pytest.mark.parametrize("standardize", ["train", "labeled", "none"])
