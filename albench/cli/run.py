@@ -52,8 +52,8 @@ def read_raw(config: str | None, suite: str | None) -> tuple[dict, str, str]:
 @click.option("--models", help="Comma-separated models (overrides the config).")
 @click.option(
     "--strategies",
-    help="Comma-separated strategies (overrides the config): labels of the config's entries, which keep their "
-    "parameters, or registered names.",
+    help="Comma-separated strategies (overrides the config): labels of the config's entries, which "
+    "keep their parameters, or registered names.",
 )
 @click.option("--labelers", help="Comma-separated labelers (overrides the config).")
 @click.option("--updates", help="Comma-separated model-update policies (overrides the config).")
