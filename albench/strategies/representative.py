@@ -178,6 +178,16 @@ class _KernelQP(Strategy):
         K_ll, K_lu = K_l[:, : labeled.shape[0]], K_l[:, labeled.shape[0] :]
         return K_ll, K_lu, K_uu, rk.signed_label_codes(ctx.y_labeled, ctx.n_classes)
 
+    def _start(self, ctx: QueryContext, b: int, weight: float, ridge: float):
+        """What BMDR's and SPAL's alternations start from: the kernel blocks, the ridge
+        kernel model fitted on the labeled set, the QP's quadratic term and its MMD part."""
+        K_ll, K_lu, K_uu, Y = self._blocks(ctx)
+        n_lab = K_ll.shape[0]
+        coef = np.linalg.solve(K_ll + ridge * np.eye(n_lab), Y)
+        P = 0.5 * weight * K_uu
+        mmd = weight * rk.mmd_linear_term(K_lu.T, K_uu, n_lab, b)
+        return K_ll, K_lu, Y, coef, P, mmd
+
     def _solve(self, P: np.ndarray, q: np.ndarray, weights: np.ndarray, total: int) -> np.ndarray:
         """ALiPy's QP with its fallback: without the equality when that cannot be met (or when
         ``batch_constraint`` is False)."""
@@ -298,12 +308,8 @@ class BMDR(_KernelQP):
         b = int(min(batch_size, pool.shape[0]))
         if pool.shape[0] <= b:
             return pool.copy()
-        K_ll, K_lu, K_uu, Y = self._blocks(ctx)
-        n_lab = K_ll.shape[0]
         beta, gamma, rho = float(self.beta), float(self.gamma), float(self.rho)
-        tau = np.linalg.solve(K_ll + gamma * np.eye(n_lab), Y)
-        P = 0.5 * beta * K_uu
-        mmd = beta * rk.mmd_linear_term(K_lu.T, K_uu, n_lab, b)
+        K_ll, K_lu, Y, tau, P, mmd = self._start(ctx, b, beta, gamma)
         ones = np.ones(pool.shape[0])
         last: set[int] = set()
         for round_ in range(1, rk.MAX_ROUNDS + 2):
@@ -403,12 +409,8 @@ class SPAL(_KernelQP):
         b = int(min(batch_size, pool.shape[0]))
         if pool.shape[0] <= b:
             return pool.copy()
-        K_ll, K_lu, K_uu, Y = self._blocks(ctx)
-        n_lab = K_ll.shape[0]
         mu, gamma, rho, lam = float(self.mu), float(self.gamma), float(self.rho), float(self.lambda_init)
-        theta = np.linalg.solve(K_ll + gamma * np.eye(n_lab), Y)
-        P = 0.5 * mu * K_uu
-        mmd = mu * rk.mmd_linear_term(K_lu.T, K_uu, n_lab, b)
+        K_ll, K_lu, Y, theta, P, mmd = self._start(ctx, b, mu, gamma)
         easiness = np.ones(pool.shape[0])
         last: set[int] = set()
         for round_ in range(1, rk.MAX_ROUNDS + 2):
