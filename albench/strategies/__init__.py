@@ -9,6 +9,7 @@ from albench.strategies import (  # noqa: F401  (registration)
     diversity,
     error_reduction,
     hierarchical,
+    hintsvm,
     informative,
     oracle,
     random_sampling,

@@ -201,8 +201,9 @@ class _KernelQP(Strategy):
         return x
 
 
-def _register_qp(name: str, description: str, reference: str):
-    """Register a QP strategy when Clarabel is installed, else list it as unavailable."""
+def register_qp(name: str, description: str, reference: str):
+    """Register a strategy that needs Clarabel when it is installed, else list it as
+    unavailable with the install hint (a class decorator)."""
 
     def wrap(cls):
         if _qp_available():
@@ -213,7 +214,7 @@ def _register_qp(name: str, description: str, reference: str):
     return wrap
 
 
-@_register_qp(
+@register_qp(
     "bmdr",
     description="BMDR: discriminative and representative batch by a QP (MMD) and ADMM (ALiPy's)",
     reference="Wang & Ye, KDD 2013",
@@ -323,7 +324,7 @@ class BMDR(_KernelQP):
         return pool[chosen]
 
 
-@_register_qp(
+@register_qp(
     "spal",
     description="SPAL: informative, representative and easy batch by a self-paced QP and ADMM (ALiPy's)",
     reference="Tang & Huang, AAAI 2019",

@@ -115,6 +115,18 @@ BAD_VALUES: dict[str, dict[str, object]] = {
         "batch_constraint": "no",
     },
     "quire": {"lambda_": 0.0, "kernel": "sigmoid", "gamma": 0.0, "degree": 0, "coef0": float("nan")},
+    "hintsvm": {
+        "cl": 0.0,
+        "ch": -1.0,
+        "p": 1.5,
+        "kernel": "sigmoid",
+        "gamma": "big",
+        "degree": 0,
+        "coef0": float("nan"),
+        "epsilon": -0.1,
+        "hint_loss": "soft",
+        "reset_after_first_query": "yes",
+    },
 }
 
 
@@ -157,6 +169,7 @@ VARIANTS = [
     ("bmdr", {"kernel": "poly", "degree": 2, "gamma_ker": 0.5, "batch_constraint": False}),
     ("spal", {"batch_constraint": True, "kernel": "linear", "lambda_init": 1.0}),
     ("bso", {"look_at": "train", "num_beam": 2, "horizon": 1}),
+    ("hintsvm", {"kernel": "rbf", "gamma": "scale", "hint_loss": "squared", "reset_after_first_query": True}),
 ]
 
 

@@ -364,7 +364,7 @@ def test_qp_strategies_are_listed_unavailable_without_the_solver(monkeypatch) ->
     monkeypatch.setattr(representative, "_qp_available", lambda: False)
     name = "bmdr_without_solver_probe"
     try:
-        representative._register_qp(name, "probe", "none")(type("Probe", (representative.BMDR,), {}))
+        representative.register_qp(name, "probe", "none")(type("Probe", (representative.BMDR,), {}))
         assert name not in STRATEGIES.names()
         assert "clarabel" in STRATEGIES.unavailable[name]
         with pytest.raises(AlbenchInputError, match="unavailable on this machine.*albench\\[qp\\]"):
