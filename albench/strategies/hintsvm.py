@@ -17,7 +17,7 @@ from albench.strategies.base import (
 )
 from albench.strategies.kernels.hint_svm import HINT_LOSSES, hint_svm_decision
 from albench.strategies.kernels.representative import GRAM_KERNELS
-from albench.strategies.representative import register_qp
+from albench.strategies.representative import _check_bool, register_qp
 
 #: The solver parameters libact's ``hintsvm_query`` falls back to (``_hintsvm.pyx``) once
 #: it has popped the strategy's own from its dictionary, i.e. from the second query on.
@@ -138,10 +138,7 @@ class HintSVM(Strategy):
         check_float("coef0", self.coef0)
         check_float("epsilon", self.epsilon, low=0.0)
         check_choice("hint_loss", self.hint_loss, HINT_LOSSES)
-        if not isinstance(self.reset_after_first_query, (bool, np.bool_)):
-            raise AlbenchInputError(
-                f"reset_after_first_query = {self.reset_after_first_query!r}: must be true or false"
-            )
+        _check_bool("reset_after_first_query", self.reset_after_first_query)
 
     def _is_first_query(self, labeled: np.ndarray) -> bool:
         """Whether this query starts a run: the labeled set does not grow the last one seen."""
@@ -171,7 +168,8 @@ class HintSVM(Strategy):
         params = self._solver_params(ctx)
         n_hints = int(pool.shape[0] * float(self.p))
         hints = X[pool[rng.integers(0, pool.shape[0], size=n_hints)]]
-        classes = [y[0]] if np.unique(y).shape[0] <= 2 else list(np.unique(y))
+        present = np.unique(y)
+        classes = [y[0]] if present.shape[0] <= 2 else list(present)
         scores = np.zeros(pool.shape[0])
         for c in classes:
             signed = np.where(y == c, 1.0, -1.0)
